@@ -1,0 +1,208 @@
+"""The async Plex Butler client: one object per server, on an aiohttp session it is given."""
+
+import re
+from collections.abc import Mapping
+from typing import Final
+
+import aiohttp
+from yarl import URL
+
+from .errors import (
+    PlexButlerAuthError,
+    PlexButlerConnectionError,
+    PlexButlerForbiddenError,
+    PlexButlerNotFoundError,
+    PlexButlerResponseError,
+    PlexButlerSslError,
+)
+from .models import Activity, ButlerTask, ServerIdentity, StartResult, StopResult
+from .parsing import parse_activities, parse_identity, parse_tasks
+
+DEFAULT_PORT: Final = 32400
+DEFAULT_TIMEOUT: Final = 10.0
+# Far above any real answer (23 tasks are 2 kB, 500 are 60 kB) and far below what would hurt memory.
+MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+CLIENT_VERSION: Final = "1.0.0"
+
+_TASK_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
+
+
+def normalize_url(url: str) -> URL:
+    """The server's base URL from what a person typed.
+
+    "host", "host:port", "http://host/" and "https://host:32400" are all fine; http(s) without a port
+    gets Plex's 32400. Anything but http and https is refused. Credentials, query and fragment are
+    dropped, so a URL pasted from Plex Web with the token in it never gets stored or sent.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = f"http://{text}"
+    try:
+        parsed = URL(text)
+    except ValueError as err:
+        raise ValueError(f"{url!r} is not a valid URL") from err
+    if parsed.scheme not in ("http", "https"):
+        raise ValueError("Only http:// and https:// URLs are supported")
+    if not parsed.host:
+        raise ValueError("The URL has no host name")
+    try:
+        explicit_port = parsed.explicit_port
+    except ValueError as err:
+        raise ValueError("The URL has an invalid port") from err
+    return URL.build(
+        scheme=parsed.scheme,
+        host=parsed.host,
+        port=explicit_port or DEFAULT_PORT,
+        path=parsed.path.rstrip("/"),
+        encoded=False,
+    )
+
+
+def validate_task_name(name: str) -> str:
+    """Refuse anything that is not a plain task name before it reaches a URL path."""
+    if not isinstance(name, str) or not _TASK_NAME.fullmatch(name):
+        raise PlexButlerNotFoundError(
+            "A Butler task name has only letters and digits, such as BackupDatabase",
+            task=str(name)[:64],
+        )
+    return name
+
+
+class PlexButlerClient:
+    """Talks to one Plex Media Server's Butler. Holds no state beyond its settings."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        token: str,
+        *,
+        verify_ssl: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        client_identifier: str = "plex-butler",
+        product: str = "Plex Butler",
+        device_name: str = "Plex Butler",
+    ) -> None:
+        self._session = session
+        self.base_url = normalize_url(url)
+        self._verify_ssl = verify_ssl
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._headers: Mapping[str, str] = {
+            "Accept": "application/json",
+            "X-Plex-Token": token,
+            "X-Plex-Client-Identifier": client_identifier,
+            "X-Plex-Product": product,
+            "X-Plex-Version": CLIENT_VERSION,
+            "X-Plex-Platform": "Python",
+            "X-Plex-Device-Name": device_name,
+        }
+
+    @property
+    def headers(self) -> Mapping[str, str]:
+        """Headers of every request, token included: for the websocket listener, never for logs."""
+        return self._headers
+
+    @property
+    def verify_ssl(self) -> bool:
+        """Whether TLS certificates are checked."""
+        return self._verify_ssl
+
+    async def get_identity(self) -> ServerIdentity:
+        """Id, version and friendly name (`GET /`, which also proves the token is good)."""
+        _, body = await self._request("GET", "/")
+        return parse_identity(body)
+
+    async def get_tasks(self) -> list[ButlerTask]:
+        """Every Butler task the server lists, with its schedule flags."""
+        _, body = await self._request("GET", "/butler")
+        return parse_tasks(body)
+
+    async def get_activities(self) -> list[Activity]:
+        """Everything the server is doing now, the Butler's run among it."""
+        _, body = await self._request("GET", "/activities")
+        return parse_activities(body)
+
+    async def start_all(self) -> None:
+        """Start every enabled task; inside the maintenance window randomized ones are only scheduled."""
+        await self._request("POST", "/butler")
+
+    async def stop_all(self) -> None:
+        """Stop every running task and drop the scheduled ones."""
+        await self._request("DELETE", "/butler")
+
+    async def start_task(self, name: str) -> StartResult:
+        """Start one task; a task that already runs is a success, not an error."""
+        status, _ = await self._request("POST", f"/butler/{validate_task_name(name)}", task=name)
+        return StartResult.ALREADY_RUNNING if status == 202 else StartResult.STARTED
+
+    async def stop_task(self, name: str) -> StopResult:
+        """Stop one task. Plex answers 404 for a task that is not running; we report that."""
+        try:
+            await self._request("DELETE", f"/butler/{validate_task_name(name)}", task=name)
+        except PlexButlerNotFoundError:
+            return StopResult.NOT_RUNNING
+        return StopResult.STOPPED
+
+    async def _request(self, method: str, path: str, *, task: str | None = None) -> tuple[int, bytes]:
+        url = self.base_url.with_path(f"{self.base_url.path.rstrip('/')}{path}", encoded=False)
+        where = f"{method} {path}"
+        try:
+            async with self._session.request(
+                method,
+                url,
+                headers=self._headers,
+                timeout=self._timeout,
+                ssl=self._verify_ssl,
+                allow_redirects=False,
+            ) as response:
+                body = await _read_limited(response, where)
+                status = response.status
+        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
+            raise PlexButlerSslError(
+                f"TLS with {self.base_url.host} failed ({type(err).__name__}); "
+                "if the server uses a self-signed certificate, turn certificate verification off"
+            ) from err
+        except aiohttp.ClientPayloadError as err:
+            raise PlexButlerResponseError(f"{where}: the server's answer broke off") from err
+        # Before ClientError: aiohttp's own timeouts are both.
+        except TimeoutError as err:
+            raise PlexButlerConnectionError(
+                f"The Plex server at {self.base_url.host}:{self.base_url.port} did not answer in time"
+            ) from err
+        except (aiohttp.ClientError, OSError) as err:
+            raise PlexButlerConnectionError(
+                f"Cannot reach the Plex server at {self.base_url.host}:{self.base_url.port}"
+                f" ({type(err).__name__})"
+            ) from err
+        return _check_status(status, body, where, task)
+
+
+async def _read_limited(response: aiohttp.ClientResponse, where: str) -> bytes:
+    """The body, refusing to hold more than MAX_BODY_BYTES in memory."""
+    if (response.content_length or 0) > MAX_BODY_BYTES:
+        raise PlexButlerResponseError(f"{where}: the server's answer is too large", status=response.status)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise PlexButlerResponseError(f"{where}: the server's answer is too large", status=response.status)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_status(status: int, body: bytes, where: str, task: str | None) -> tuple[int, bytes]:
+    if 200 <= status < 300:
+        return status, body
+    if status == 401:
+        raise PlexButlerAuthError("The Plex server refused the token", status=status)
+    if status == 403:
+        raise PlexButlerForbiddenError(
+            "The token is not allowed to control the Butler: use the server owner's (admin) token",
+            status=status,
+        )
+    if status == 404 and task is not None:
+        raise PlexButlerNotFoundError(f"The Plex server has no Butler task {task}", task=task)
+    raise PlexButlerResponseError(f"{where}: the server answered HTTP {status}", status=status)
+
+

@@ -1,0 +1,45 @@
+"""Errors raised by the Plex Butler client.
+
+Every message is written for a person and never contains the token: the token only ever travels in a
+request header, and no URL we build or print carries it.
+"""
+
+
+class PlexButlerError(Exception):
+    """Base class for everything the client raises."""
+
+
+class PlexButlerConnectionError(PlexButlerError):
+    """The server could not be reached: refused, DNS, timeout, dropped connection or TLS."""
+
+
+class PlexButlerSslError(PlexButlerConnectionError):
+    """The TLS handshake failed, typically a certificate the machine does not trust."""
+
+
+class PlexButlerAuthError(PlexButlerError):
+    """The server refused the token (HTTP 401) or its rights (HTTP 403)."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class PlexButlerForbiddenError(PlexButlerAuthError):
+    """The token is valid but lacks admin rights (HTTP 403): the Butler is for the owner only."""
+
+
+class PlexButlerNotFoundError(PlexButlerError):
+    """The server does not know the task, or the name can never be a task name."""
+
+    def __init__(self, message: str, *, task: str) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+class PlexButlerResponseError(PlexButlerError):
+    """The server answered, but not with something we can use (malformed, oversized, unexpected)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status

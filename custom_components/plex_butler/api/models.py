@@ -1,0 +1,56 @@
+"""Plain data the client hands out: frozen, hashable, no behaviour beyond small derived values."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class ServerIdentity:
+    """Who the server is. machine_identifier is the stable id; friendly_name may be a hostname."""
+
+    machine_identifier: str
+    version: str
+    friendly_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButlerTask:
+    """One entry of `GET /butler`. The name is the server's own and never comes from a list of ours."""
+
+    name: str
+    title: str
+    description: str | None
+    interval_days: int | None
+    enabled: bool
+    randomized: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One entry of `GET /activities` or of an activity notification."""
+
+    uuid: str
+    type: str
+    title: str
+    subtitle: str
+    progress: int | None
+    cancellable: bool
+
+    @property
+    def is_butler(self) -> bool:
+        """Whether this is the single activity the Butler opens for a run."""
+        return self.type == "butler"
+
+
+class StartResult(StrEnum):
+    """What `POST /butler/{name}` did: 200 started it, 202 found it already running."""
+
+    STARTED = "started"
+    ALREADY_RUNNING = "already_running"
+
+
+class StopResult(StrEnum):
+    """What `DELETE /butler/{name}` did: 200 stopped it, 404 found it not running."""
+
+    STOPPED = "stopped"
+    NOT_RUNNING = "not_running"
