@@ -1,0 +1,59 @@
+"""Plex Butler: see and drive the maintenance tasks of a Plex Media Server."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv, instance_id, issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import PlexButlerClient
+from .const import DOMAIN
+from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .services import async_register_services
+
+PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SWITCH]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, which exist whether or not a server is configured."""
+    async_register_services(hass)
+    return True
+
+
+async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> PlexButlerClient:
+    """A client on Home Assistant's shared session, for a config entry's or a flow's data."""
+    verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
+    # Plex lists clients by this id under Settings > Authorized Devices: one per installation.
+    installation = await instance_id.async_get(hass)
+    return PlexButlerClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        str(data[CONF_URL]),
+        str(data[CONF_TOKEN]),
+        verify_ssl=verify_ssl,
+        client_identifier=f"home-assistant-plex-butler-{installation}",
+        product="Plex Butler for Home Assistant",
+        device_name="Home Assistant",
+    )
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
+    """Connect to one server and add its entities."""
+    coordinator = PlexButlerCoordinator(hass, entry, await async_create_client(hass, entry.data))
+    await coordinator.async_config_entry_first_refresh()
+    entry.runtime_data = coordinator
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
+    """Remove the server's entities; the coordinator's timer ends with the entry."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> None:
+    """Forget any repair issue raised for a server that is gone."""
+    ir.async_delete_issue(hass, DOMAIN, f"not_admin_{entry.entry_id}")

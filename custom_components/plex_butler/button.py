@@ -1,0 +1,54 @@
+"""Buttons: start or stop every Butler task of a server."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .commands import async_start_all, async_stop_all
+from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .entity import PlexButlerEntity
+
+# Commands to one server go one at a time.
+PARALLEL_UPDATES = 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlexButlerButtonDescription(ButtonEntityDescription):
+    """A button and the command it sends."""
+
+    press: Callable[[PlexButlerCoordinator], Awaitable[None]]
+
+
+BUTTONS = (
+    PlexButlerButtonDescription(
+        key="start_all", translation_key="start_all", press=async_start_all
+    ),
+    PlexButlerButtonDescription(key="stop_all", translation_key="stop_all", press=async_stop_all),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PlexButlerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the two buttons of a server."""
+    coordinator = entry.runtime_data
+    async_add_entities(PlexButlerButton(coordinator, description) for description in BUTTONS)
+
+
+class PlexButlerButton(PlexButlerEntity, ButtonEntity):
+    """Start all or stop all."""
+
+    entity_description: PlexButlerButtonDescription
+
+    def __init__(self, coordinator: PlexButlerCoordinator, description: PlexButlerButtonDescription) -> None:
+        super().__init__(coordinator, description.key)
+        self.entity_description = description
+
+    async def async_press(self) -> None:
+        """Send the command, then refresh once."""
+        await self.entity_description.press(self.coordinator)

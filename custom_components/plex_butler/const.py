@@ -1,0 +1,58 @@
+"""Constants of the Plex Butler integration."""
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+DOMAIN: Final = "plex_butler"
+LOGGER = logging.getLogger(__package__)
+
+# How often the task list and activities are read while nothing tells us sooner.
+POLL_INTERVAL: Final = timedelta(seconds=30)
+# A task we started shows as running until the server's Butler activity has come and gone; a server
+# that has not opened that activity this long after our start is taken not to run it after all.
+START_GRACE_SECONDS: Final = 15.0
+
+MANUFACTURER: Final = "Plex"
+MODEL: Final = "Plex Media Server"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_TASK: Final = "task"
+ATTR_RESULT: Final = "result"
+
+SERVICE_START_TASK: Final = "start_task"
+SERVICE_STOP_TASK: Final = "stop_task"
+SERVICE_START_ALL_TASKS: Final = "start_all_tasks"
+SERVICE_STOP_ALL_TASKS: Final = "stop_all_tasks"
+SERVICE_LIST_TASKS: Final = "list_tasks"
+
+# Tasks whose switch has its own translated name and icon; any other task the server lists still
+# gets a switch, named by its readable title, with the generic icon. Decoration only, never a filter.
+KNOWN_TASKS: Final = frozenset(
+    {
+        "AutomaticUpdates",
+        "BackupDatabase",
+        "ButlerTaskCleanSupplementalLogFiles",
+        "ButlerTaskGenerateAdMarkers",
+        "ButlerTaskGenerateCreditsMarkers",
+        "ButlerTaskGenerateIntroMarkers",
+        "ButlerTaskGenerateVoiceActivity",
+        "CleanOldBundles",
+        "CleanOldCacheFiles",
+        "DeepMediaAnalysis",
+        "GarbageCollectBlobs",
+        "GarbageCollectLibraryMedia",
+        "GenerateBlurHashes",
+        "GenerateChapterThumbs",
+        "GenerateMediaIndexFiles",
+        "LoudnessAnalysis",
+        "MusicAnalysis",
+        "OptimizeDatabase",
+        "ProcessAssets",
+        "RefreshEpgGuides",
+        "RefreshLibraries",
+        "RefreshLocalMedia",
+        "RefreshPeriodicMetadata",
+        "UpgradeMediaAnalysis",
+    }
+)

@@ -1,0 +1,158 @@
+"""The coordinator: one polling cycle reads the task list and the activities of one server."""
+
+import asyncio
+from dataclasses import dataclass, field
+import time
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import (
+    Activity,
+    ButlerTask,
+    PlexButlerAuthError,
+    PlexButlerClient,
+    PlexButlerError,
+    PlexButlerForbiddenError,
+    ServerIdentity,
+)
+from .const import DOMAIN, LOGGER, POLL_INTERVAL, START_GRACE_SECONDS
+
+type PlexButlerConfigEntry = ConfigEntry[PlexButlerCoordinator]
+
+
+@dataclass(frozen=True, slots=True)
+class ButlerState:
+    """What entities render: the server's tasks and which of them run now."""
+
+    tasks: dict[str, ButlerTask]
+    running: frozenset[str]
+    butler_activity: Activity | None = None
+
+    @property
+    def current_task(self) -> str | None:
+        """The task the server names as the one it works on, when it names one."""
+        activity = self.butler_activity
+        if activity is not None and activity.subtitle in self.tasks:
+            return activity.subtitle
+        return None
+
+
+@dataclass(slots=True)
+class _StartedTasks:
+    """Tasks started from Home Assistant, held as running until the server's Butler run ends.
+
+    The server names only the task it works on now; the others we queued wait inside the same run.
+    """
+
+    started_at: dict[str, float] = field(default_factory=dict)
+    seen_run: bool = False
+
+    def add(self, name: str) -> None:
+        self.started_at[name] = time.monotonic()
+
+    def discard(self, name: str) -> None:
+        self.started_at.pop(name, None)
+
+    def clear(self) -> None:
+        self.started_at.clear()
+        self.seen_run = False
+
+    def still_running(self, butler_activity: Activity | None) -> set[str]:
+        if butler_activity is not None:
+            self.seen_run = True
+            return set(self.started_at)
+        if self.seen_run:
+            # The run we were part of has ended, and with it everything we queued.
+            self.clear()
+            return set()
+        # No run seen yet: the server may open it a moment after answering our start.
+        deadline = time.monotonic() - START_GRACE_SECONDS
+        for name in [name for name, at in self.started_at.items() if at < deadline]:
+            del self.started_at[name]
+        return set(self.started_at)
+
+
+class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
+    """Polls one Plex server's Butler and holds the last state read."""
+
+    config_entry: PlexButlerConfigEntry
+    identity: ServerIdentity
+
+    def __init__(self, hass: HomeAssistant, entry: PlexButlerConfigEntry, client: PlexButlerClient) -> None:
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=POLL_INTERVAL,
+            # Entities are written only when something on the server changed.
+            always_update=False,
+        )
+        self.client = client
+        self._started = _StartedTasks()
+
+    async def _async_setup(self) -> None:
+        """Learn who the server is, once, before the first poll."""
+        try:
+            identity = await self.client.get_identity()
+        except PlexButlerError as err:
+            raise self._translate(err) from err
+        if identity.machine_identifier != self.config_entry.unique_id:
+            raise ConfigEntryError(translation_domain=DOMAIN, translation_key="wrong_server")
+        self.identity = identity
+
+    async def _async_update_data(self) -> ButlerState:
+        try:
+            tasks, activities = await asyncio.gather(self.client.get_tasks(), self.client.get_activities())
+        except PlexButlerError as err:
+            raise self._translate(err) from err
+        ir.async_delete_issue(self.hass, DOMAIN, self.not_admin_issue_id)
+        return self._state(tasks, activities)
+
+    def _state(self, tasks: list[ButlerTask], activities: list[Activity]) -> ButlerState:
+        by_name = {task.name: task for task in tasks}
+        butler = next((activity for activity in activities if activity.is_butler), None)
+        # A task runs when the Butler names it (the run's subtitle or a sub-activity titled like the
+        # task) or when we started it and its run has not ended yet.
+        named = {activity.title for activity in activities} | {butler.subtitle if butler else ""}
+        running = (named | self._started.still_running(butler)) & by_name.keys()
+        return ButlerState(tasks=by_name, running=frozenset(running), butler_activity=butler)
+
+    def mark_started(self, name: str) -> None:
+        """Record a start from Home Assistant, before the refresh that follows it."""
+        self._started.add(name)
+
+    def mark_stopped(self, name: str | None = None) -> None:
+        """Record a stop of one task, or of all of them."""
+        if name is None:
+            self._started.clear()
+        else:
+            self._started.discard(name)
+
+    @property
+    def not_admin_issue_id(self) -> str:
+        return f"not_admin_{self.config_entry.entry_id}"
+
+    def _translate(self, err: PlexButlerError) -> Exception:
+        """The Home Assistant exception for a client error during a poll."""
+        if isinstance(err, PlexButlerForbiddenError):
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self.not_admin_issue_id,
+                is_fixable=False,
+                severity=ir.IssueSeverity.ERROR,
+                translation_key="not_admin",
+                translation_placeholders={"server": self.config_entry.title},
+            )
+        if isinstance(err, PlexButlerAuthError):
+            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="update_failed",
+            translation_placeholders={"error": str(err)},
+        )

@@ -1,0 +1,58 @@
+"""Fixtures: the Plex emulator on a free loopback port and a Plex Butler entry set up against it."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+# Import ours before Home Assistant starts: pytest-homeassistant-custom-component ships a package
+# named custom_components too, and whichever is imported first wins.
+import custom_components.plex_butler  # noqa: F401
+from custom_components.plex_butler.const import DOMAIN
+from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
+from homeassistant.core import HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from tests.plex_emulator import PlexEmulator
+
+TOKEN = "emulator-token-5f1c"
+MACHINE_ID = "b4e051156514c3673d6305f3df48b2bd645d6fd5"
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/plex_butler."""
+
+
+@pytest.fixture
+def task_duration() -> float:
+    """Seconds an emulated task runs; long by default so nothing ends unless a test wants it to."""
+    return 300.0
+
+
+@pytest.fixture
+async def emulator(socket_enabled: None, task_duration: float) -> AsyncIterator[PlexEmulator]:
+    """A Plex Media Server emulator with the real 1.43.2 server's 23 tasks, on 127.0.0.1."""
+    server = PlexEmulator(token=TOKEN, task_duration=task_duration)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def config_entry(emulator: PlexEmulator) -> MockConfigEntry:
+    """An entry for the emulated server, not yet added to Home Assistant."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Living room Plex",
+        unique_id=MACHINE_ID,
+        data={CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True},
+    )
+
+
+@pytest.fixture
+async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry, set up and loaded."""
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
