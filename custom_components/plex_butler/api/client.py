@@ -137,8 +137,9 @@ class PlexButlerClient:
 
     async def stop_task(self, name: str) -> StopResult:
         """Stop one task. Plex answers 404 for a task that is not running; we report that."""
+        path = f"/butler/{validate_task_name(name)}"
         try:
-            await self._request("DELETE", f"/butler/{validate_task_name(name)}", task=name)
+            await self._request("DELETE", path, task=name)
         except PlexButlerNotFoundError:
             return StopResult.NOT_RUNNING
         return StopResult.STOPPED

@@ -1,0 +1,398 @@
+"""The client against the emulator over loopback, and its parsers against anything at all."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+from hypothesis import HealthCheck, given, settings, strategies as st
+import pytest
+
+from custom_components.plex_butler.api import (
+    MAX_BODY_BYTES,
+    PlexButlerAuthError,
+    PlexButlerClient,
+    PlexButlerConnectionError,
+    PlexButlerForbiddenError,
+    PlexButlerNotFoundError,
+    PlexButlerResponseError,
+    PlexButlerSslError,
+    StartResult,
+    StopResult,
+    normalize_url,
+    readable_title,
+)
+from custom_components.plex_butler.api.parsing import parse_activities, parse_identity, parse_tasks
+
+from .conftest import MACHINE_ID, TOKEN
+from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
+
+CAPTURES = Path(__file__).resolve().parents[2] / "shared" / "plex" / "captures-pms-1.43.2"
+
+
+@pytest.fixture
+async def session(emulator: PlexEmulator) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+def client(session: aiohttp.ClientSession, emulator: PlexEmulator) -> PlexButlerClient:
+    return PlexButlerClient(session, emulator.url, TOKEN, timeout=2)
+
+
+async def test_identity(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    identity = await client.get_identity()
+    assert identity.machine_identifier == MACHINE_ID
+    assert identity.friendly_name == "Living room Plex"
+    assert identity.version == "1.43.2.10687-563d026ea"
+    request = emulator.requests_to("GET", "/")[-1]
+    assert request.headers["X-Plex-Token"] == TOKEN
+    assert request.headers["Accept"] == "application/json"
+    for header in ("X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Version", "X-Plex-Platform"):
+        assert request.headers[header]
+    assert "X-Plex-Token" not in request.query
+
+
+@pytest.mark.parametrize("answers_json", [True, False], ids=["json", "xml"])
+async def test_tasks_in_json_and_xml(
+    client: PlexButlerClient, emulator: PlexEmulator, answers_json: bool
+) -> None:
+    emulator.answers_json = answers_json
+    tasks = await client.get_tasks()
+    assert [task.name for task in tasks] == [spec.name for spec in REAL_1_43_2_TASKS]
+    by_name = {task.name: task for task in tasks}
+    backup = by_name["BackupDatabase"]
+    assert backup.title == "Backup Database"
+    assert backup.description is not None and "backup copy" in backup.description
+    assert backup.interval_days == 3
+    assert by_name["RefreshEpgGuides"].title == "Refresh EPG guides"
+    assert by_name["RefreshEpgGuides"].randomized is True
+    assert by_name["ButlerTaskGenerateIntroMarkers"].title == "Generate intro markers"
+    assert by_name["AutomaticUpdates"].enabled is False
+    assert by_name["AutomaticUpdates"].description is None
+
+
+async def test_unknown_task_names_are_normal(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.set_tasks((TaskSpec("GenerateBlurHashes"), TaskSpec("SomethingPlex2030Adds", interval=2)))
+    tasks = await client.get_tasks()
+    assert [(task.name, task.title) for task in tasks] == [
+        ("GenerateBlurHashes", "Generate blur hashes"),
+        ("SomethingPlex2030Adds", "Something plex 2030 adds"),
+    ]
+
+
+async def test_start_stop_and_activities(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    assert await client.get_activities() == []
+    assert await client.start_task("OptimizeDatabase") is StartResult.STARTED
+    assert await client.start_task("OptimizeDatabase") is StartResult.ALREADY_RUNNING
+    activities = await client.get_activities()
+    assert len(activities) == 1
+    assert activities[0].is_butler
+    assert activities[0].subtitle == "OptimizeDatabase"
+    assert activities[0].title == "Butler tasks"
+    assert await client.stop_task("OptimizeDatabase") is StopResult.STOPPED
+    assert await client.stop_task("OptimizeDatabase") is StopResult.NOT_RUNNING
+    assert [r.path for r in emulator.requests if r.method != "GET"] == [
+        "/butler/OptimizeDatabase",
+        "/butler/OptimizeDatabase",
+        "/butler/OptimizeDatabase",
+        "/butler/OptimizeDatabase",
+    ]
+
+
+async def test_start_all_and_stop_all(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    await client.start_all()
+    assert emulator.butler.is_running("BackupDatabase")
+    assert not emulator.butler.is_running("AutomaticUpdates")  # disabled in the schedule
+    await client.stop_all()
+    assert emulator.butler.run is None
+    assert len(emulator.requests_to("POST", "/butler")) == 1
+    assert len(emulator.requests_to("DELETE", "/butler")) == 1
+
+
+async def test_start_all_inside_window_only_schedules_randomized(
+    client: PlexButlerClient, emulator: PlexEmulator
+) -> None:
+    emulator.butler.in_maintenance_window = True
+    await client.start_all()
+    assert emulator.butler.scheduled == {"ButlerTaskGenerateCreditsMarkers", "RefreshEpgGuides", "RefreshPeriodicMetadata"}
+    assert not emulator.butler.is_running("RefreshEpgGuides")
+
+
+@pytest.mark.parametrize("task_duration", [0.05])
+async def test_tasks_end_by_themselves(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    await client.start_task("CleanOldBundles")
+    await client.start_task("CleanOldCacheFiles")
+    assert (await client.get_activities())[0].progress == 0
+    while await client.get_activities():
+        await emulator_sleep()
+    assert emulator.butler.completed == ["CleanOldBundles", "CleanOldCacheFiles"]
+
+
+async def emulator_sleep() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.02)
+
+
+async def test_unknown_task_is_not_found(client: PlexButlerClient) -> None:
+    with pytest.raises(PlexButlerNotFoundError) as caught:
+        await client.start_task("NoSuchTask")
+    assert caught.value.task == "NoSuchTask"
+
+
+@pytest.mark.parametrize("name", ["../prefs", "Backup Database", "a/b", "", "x" * 129, "Task?X-Plex-Token=1"])
+async def test_bad_task_names_never_reach_the_server(
+    client: PlexButlerClient, emulator: PlexEmulator, name: str
+) -> None:
+    with pytest.raises(PlexButlerNotFoundError):
+        await client.start_task(name)
+    with pytest.raises(PlexButlerNotFoundError):
+        await client.stop_task(name)
+    assert emulator.requests == []
+
+
+async def test_bad_token(session: aiohttp.ClientSession, emulator: PlexEmulator) -> None:
+    client = PlexButlerClient(session, emulator.url, "wrong")
+    with pytest.raises(PlexButlerAuthError) as caught:
+        await client.get_tasks()
+    assert caught.value.status == 401
+    assert "wrong" not in str(caught.value)
+
+
+async def test_token_rotation(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    await client.get_tasks()
+    emulator.rotate_token("new-token")
+    with pytest.raises(PlexButlerAuthError):
+        await client.get_tasks()
+
+
+async def test_forbidden(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.faults.add("/butler", status=403)
+    with pytest.raises(PlexButlerForbiddenError) as caught:
+        await client.get_tasks()
+    assert caught.value.status == 403
+
+
+@pytest.mark.parametrize("status", [500, 502, 400])
+async def test_server_errors(client: PlexButlerClient, emulator: PlexEmulator, status: int) -> None:
+    emulator.faults.add("/activities", status=status, times=1)
+    with pytest.raises(PlexButlerResponseError) as caught:
+        await client.get_activities()
+    assert caught.value.status == status
+    assert await client.get_activities() == []
+
+
+async def test_timeout(session: aiohttp.ClientSession, emulator: PlexEmulator) -> None:
+    client = PlexButlerClient(session, emulator.url, TOKEN, timeout=0.2)
+    emulator.faults.add("/butler", delay=1.0, times=1)
+    with pytest.raises(PlexButlerConnectionError, match="did not answer in time"):
+        await client.get_tasks()
+
+
+async def test_malformed_body(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.faults.add("/butler", body=b"<ButlerTasks><ButlerTask name=", times=1)
+    with pytest.raises(PlexButlerResponseError, match="malformed XML"):
+        await client.get_tasks()
+
+
+async def test_truncated_body(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.faults.add("/butler", truncate=True, times=1)
+    with pytest.raises(PlexButlerResponseError, match="broke off"):
+        await client.get_tasks()
+
+
+async def test_dropped_connection(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    # aiohttp retries an idempotent request once on a reused connection the server closed.
+    emulator.faults.add("/butler", drop=True, times=2)
+    with pytest.raises(PlexButlerConnectionError):
+        await client.get_tasks()
+    assert len(await client.get_tasks()) == 23
+
+
+async def test_oversized_body_is_cut_off(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.faults.add("/butler", body=b"<" + b"x" * (MAX_BODY_BYTES + 10), times=1)
+    with pytest.raises(PlexButlerResponseError, match="too large"):
+        await client.get_tasks()
+
+
+async def test_connection_refused(session: aiohttp.ClientSession, unused_tcp_port: int) -> None:
+    client = PlexButlerClient(session, f"http://127.0.0.1:{unused_tcp_port}", TOKEN)
+    with pytest.raises(PlexButlerConnectionError, match="Cannot reach"):
+        await client.get_identity()
+
+
+async def test_tls_failure_is_an_ssl_error(session: aiohttp.ClientSession, emulator: PlexEmulator) -> None:
+    # The emulator speaks plain HTTP: a TLS handshake with it fails as an untrusted server would.
+    client = PlexButlerClient(session, emulator.url.replace("http://", "https://"), TOKEN)
+    with pytest.raises(PlexButlerConnectionError) as caught:
+        await client.get_identity()
+    assert isinstance(caught.value, PlexButlerSslError) or "Cannot reach" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("192.168.1.10", "http://192.168.1.10:32400"),
+        ("192.168.1.10:32401", "http://192.168.1.10:32401"),
+        ("http://plex.local/", "http://plex.local:32400"),
+        ("https://1-2-3-4.abc.plex.direct:32400", "https://1-2-3-4.abc.plex.direct:32400"),
+        ("https://host/plex/", "https://host:32400/plex"),
+        ("http://host:32400/?X-Plex-Token=secret#web", "http://host:32400"),
+        (" http://user:pw@host ", "http://host:32400"),
+    ],
+)
+def test_normalize_url(given: str, expected: str) -> None:
+    assert str(normalize_url(given)) == expected
+
+
+@pytest.mark.parametrize("given", ["ftp://host", "file:///etc/passwd", "http://", "", "http://host:99999"])
+def test_normalize_url_refuses(given: str) -> None:
+    with pytest.raises(ValueError, match=r"."):
+        normalize_url(given)
+
+
+@pytest.mark.parametrize(
+    ("name", "title"),
+    [
+        ("ButlerTaskGenerateIntroMarkers", "Generate intro markers"),
+        ("RefreshEpgGuides", "Refresh EPG guides"),
+        ("BackupDatabase", "Backup database"),
+        ("ButlerTask", "Butler task"),
+        ("X", "X"),
+        ("123", "123"),
+    ],
+)
+def test_readable_title(name: str, title: str) -> None:
+    assert readable_title(name) == title
+
+
+def test_json_booleans_in_every_spelling() -> None:
+    body = (
+        b'{"ButlerTasks": {"ButlerTask": ['
+        b'{"name": "A", "interval": 1, "enabled": true, "scheduleRandomized": 0},'
+        b'{"name": "B", "interval": "7", "enabled": "1", "scheduleRandomized": "true", "extra": [1]},'
+        b'{"name": "C", "enabled": 0, "scheduleRandomized": false}]}}'
+    )
+    tasks = parse_tasks(body)
+    assert [(t.enabled, t.randomized, t.interval_days) for t in tasks] == [
+        (True, False, 1),
+        (True, True, 7),
+        (False, False, None),
+    ]
+
+
+def test_single_task_as_object_and_empty_list() -> None:
+    assert [t.name for t in parse_tasks(b'{"ButlerTasks": {"ButlerTask": {"name": "A"}}}')] == ["A"]
+    assert parse_tasks(b'{"ButlerTasks": {}}') == []
+    assert parse_tasks(b"<ButlerTasks/>") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>'
+        b'<ButlerTasks><ButlerTask name="&lol2;"/></ButlerTasks>',
+        b'<!DOCTYPE x SYSTEM "file:///etc/passwd"><ButlerTasks/>',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"ButlerTasks": ' + b'{"a": ' * 50_000 + b"1" + b"}" * 50_001,
+        b'{"ButlerTasks": {"ButlerTask": [{"name": "A", "enabled": "maybe"}]}}',
+        b'{"ButlerTasks": {"ButlerTask": [{"name": ""}]}}',
+        b'{"ButlerTasks": {"ButlerTask": "nope"}}',
+        b'{"Other": {}}',
+        b"<Other/>",
+        b"plain text",
+        b"",
+    ],
+)
+def test_hostile_or_broken_documents(body: bytes) -> None:
+    with pytest.raises(PlexButlerResponseError):
+        parse_tasks(body)
+
+
+def test_activities_progress_rules() -> None:
+    body = (
+        b'<MediaContainer size="2"><Activity uuid="1" type="butler" cancellable="0" title="Butler tasks"'
+        b' subtitle="OptimizeDatabase" progress="66.7"/><Activity uuid="2" type="library.refresh"'
+        b' title="Scanning" progress="-1"><Context key="x"/></Activity></MediaContainer>'
+    )
+    butler, scan = parse_activities(body)
+    assert (butler.progress, butler.subtitle, butler.is_butler) == (67, "OptimizeDatabase", True)
+    assert (scan.progress, scan.is_butler) == (None, False)
+
+
+def test_identity_needs_a_machine_identifier() -> None:
+    with pytest.raises(PlexButlerResponseError):
+        parse_identity(b'<MediaContainer machineIdentifier="" version="1"/>')
+    identity = parse_identity(b'{"MediaContainer": {"machineIdentifier": "abc", "version": "1.0"}}')
+    assert identity.friendly_name == "abc"
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.binary(max_size=400))
+def test_random_bytes_raise_only_response_errors(body: bytes) -> None:
+    for parser in (parse_tasks, parse_activities, parse_identity):
+        try:
+            parser(body)
+        except PlexButlerResponseError:
+            pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+record = st.dictionaries(
+    st.sampled_from(["name", "title", "interval", "enabled", "scheduleRandomized", "uuid", "type", "progress",
+                     "subtitle", "machineIdentifier", "version", "description", "cancellable"]),
+    json_values,
+    max_size=8,
+)
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(
+    st.sampled_from(["ButlerTasks", "MediaContainer", "Other"]),
+    st.sampled_from(["ButlerTask", "Activity", "Directory"]),
+    st.lists(record, max_size=4) | record,
+)
+def test_random_json_documents_raise_only_response_errors(root: str, child: str, children: object) -> None:
+    import json
+
+    body = json.dumps({root: {child: children}}).encode()
+    for parser in (parse_tasks, parse_activities, parse_identity):
+        try:
+            parser(body)
+        except PlexButlerResponseError:
+            pass
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(["name", "interval", "enabled", "title", "uuid", "progress"]),
+                                st.text(max_size=12), max_size=5), max_size=4))
+def test_random_xml_attributes_raise_only_response_errors(children: list[dict[str, str]]) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    elements = "".join(
+        "<ButlerTask " + " ".join(f"{key}={quoteattr(value)}" for key, value in child.items()) + "/>"
+        for child in children
+    )
+    body = f"<ButlerTasks>{elements}</ButlerTasks>".encode()
+    try:
+        tasks = parse_tasks(body)
+    except PlexButlerResponseError:
+        return
+    assert all(task.name and task.title for task in tasks)
+
+
+@pytest.mark.skipif(not CAPTURES.is_dir(), reason="shared/plex captures are not beside this checkout")
+def test_real_capture_parses() -> None:
+    tasks = parse_tasks((CAPTURES / "butler.xml").read_bytes())
+    assert len(tasks) == 23
+    assert all(task.title and task.title[0].isupper() for task in tasks)
+    assert {task.name for task in tasks} == {spec.name for spec in REAL_1_43_2_TASKS}
+    activities = parse_activities((CAPTURES / "activities.xml").read_bytes())
+    assert activities[0].is_butler and activities[0].progress == 100
+    identity = parse_identity((CAPTURES / "root.xml").read_bytes())
+    assert identity.machine_identifier == MACHINE_ID
