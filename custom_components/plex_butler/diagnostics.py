@@ -4,12 +4,13 @@ from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
-from homeassistant.const import CONF_TOKEN
+from homeassistant.const import CONF_TOKEN, CONF_URL
 from homeassistant.core import HomeAssistant
 
 from .coordinator import PlexButlerConfigEntry
 
-TO_REDACT = {CONF_TOKEN}
+# The URL carries no token (it is stored normalized, without a query) but says where the user lives.
+TO_REDACT = {CONF_TOKEN, CONF_URL}
 
 
 async def async_get_config_entry_diagnostics(
@@ -19,8 +20,8 @@ async def async_get_config_entry_diagnostics(
     coordinator = entry.runtime_data
     state = coordinator.data
     return {
-        # The stored URL is normalized: it never carries a query, so no token can hide in it.
         "entry": async_redact_data(dict(entry.data), TO_REDACT),
+        "url_scheme": coordinator.client.base_url.scheme,
         "server": asdict(coordinator.identity),
         "last_update_success": coordinator.last_update_success,
         "tasks": [asdict(task) for task in state.tasks.values()],

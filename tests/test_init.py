@@ -1,0 +1,210 @@
+"""Setup, unload, polling, availability, reauth, repair issues and dynamic tasks."""
+
+from datetime import timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+import pytest
+
+from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
+from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
+from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from .conftest import MACHINE_ID, TOKEN
+from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
+
+BACKUP = "switch.living_room_plex_back_up_database"
+
+
+async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = POLL_INTERVAL) -> None:
+    freezer.tick(interval)
+    async_fire_time_changed(hass)
+    # Scheduled polls run as background tasks.
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+
+async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    assert init_integration.state is ConfigEntryState.LOADED
+    assert len(hass.states.async_entity_ids("switch")) == 23
+    assert len(hass.states.async_entity_ids("button")) == 2
+
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    assert all(state.state == STATE_UNAVAILABLE for state in hass.states.async_all())
+
+    # Reload brings everything back under the same ids.
+    assert await hass.config_entries.async_setup(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(BACKUP).state == STATE_OFF
+
+
+async def test_one_poll_is_two_concurrent_requests(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+) -> None:
+    emulator.requests.clear()
+    await _poll(hass, freezer)
+    assert sorted(r.path for r in emulator.requests) == ["/activities", "/butler"]
+
+
+async def test_server_down_at_setup_retries(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    emulator.faults.add("/butler", status=502)
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_unreachable_at_setup_retries(
+    hass: HomeAssistant, config_entry: MockConfigEntry, unused_tcp_port: int
+) -> None:
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(
+        config_entry, data={**config_entry.data, "url": f"http://127.0.0.1:{unused_tcp_port}"}
+    )
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_wrong_server_at_setup(hass: HomeAssistant, config_entry: MockConfigEntry, emulator: PlexEmulator) -> None:
+    emulator.identity["machineIdentifier"] = "1" * 40
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert config_entry.reason == "The configured address now leads to a different Plex server; reconfigure the entry"
+
+
+async def test_bad_token_at_setup_starts_reauth(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    emulator.rotate_token("rotated")
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+
+async def test_unavailable_then_back(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emulator.faults.add("/activities", status=500)
+    await _poll(hass, freezer)
+    assert hass.states.get(BACKUP).state == STATE_UNAVAILABLE
+    await _poll(hass, freezer)
+    # Logged once when lost, not at every failed poll.
+    assert caplog.text.count("HTTP 500") == 1
+
+    emulator.faults.clear()
+    await _poll(hass, freezer)
+    assert hass.states.get(BACKUP).state == STATE_OFF
+    assert "recovered" in caplog.text
+
+
+async def test_token_revoked_later_starts_reauth(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+) -> None:
+    emulator.rotate_token("rotated")
+    await _poll(hass, freezer)
+    flows = hass.config_entries.flow.async_progress()
+    assert len(flows) == 1
+    assert flows[0]["context"]["source"] == SOURCE_REAUTH
+    assert flows[0]["context"]["entry_id"] == init_integration.entry_id
+
+
+async def test_non_admin_token_raises_repair_issue_that_clears(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+) -> None:
+    emulator.faults.add("/butler", status=403)
+    await _poll(hass, freezer)
+    issue = issue_registry.async_get_issue(DOMAIN, f"not_admin_{init_integration.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "not_admin"
+    assert issue.translation_placeholders == {"server": "Living room Plex"}
+    assert issue.severity is ir.IssueSeverity.ERROR
+    assert hass.states.get(BACKUP).state == STATE_UNAVAILABLE
+    # A 403 also asks for a new token: that is how the user gives the owner's token.
+    flows = hass.config_entries.flow.async_progress()
+    assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
+
+    emulator.faults.clear()  # the server now accepts the token for the Butler
+    result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {"token": TOKEN})
+    assert result["reason"] == "reauth_successful"
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, f"not_admin_{init_integration.entry_id}") is None
+    assert hass.states.get(BACKUP).state == STATE_OFF
+
+
+async def test_removing_entry_clears_its_issue(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
+    issue_registry: ir.IssueRegistry,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    emulator.faults.add("/butler", status=403)
+    await _poll(hass, freezer)
+    await hass.config_entries.async_remove(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, f"not_admin_{init_integration.entry_id}") is None
+    assert er.async_entries_for_config_entry(entity_registry, init_integration.entry_id) == []
+
+
+async def test_tasks_appear_and_disappear(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
+    entity_registry: er.EntityRegistry,
+) -> None:
+    # A server upgrade: one task gone, one new, no reload.
+    upgraded = tuple(spec for spec in REAL_1_43_2_TASKS if spec.name != "AutomaticUpdates")
+    emulator.set_tasks((*upgraded, TaskSpec("GenerateBlurHashes"), TaskSpec("ButlerTaskSummonUnicorns")))
+    await _poll(hass, freezer)
+
+    assert entity_registry.async_get_entity_id("switch", DOMAIN, f"{MACHINE_ID}-AutomaticUpdates") is None
+    assert hass.states.get("switch.living_room_plex_automatic_updates") is None
+    blur = entity_registry.async_get_entity_id("switch", DOMAIN, f"{MACHINE_ID}-GenerateBlurHashes")
+    assert blur == "switch.living_room_plex_generate_blur_hashes"
+    assert hass.states.get(blur).state == STATE_OFF
+    unicorns = hass.states.get("switch.living_room_plex_summon_unicorns")
+    assert unicorns is not None
+    assert unicorns.attributes["friendly_name"] == "Living room Plex Summon unicorns"
+    assert len(hass.states.async_entity_ids("switch")) == 24
+
+
+@pytest.mark.parametrize("task_duration", [0.05])
+async def test_task_ending_on_the_server_turns_switch_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+) -> None:
+    # Started by the server's own schedule, not by us.
+    emulator.butler.start("OptimizeDatabase")
+    await _poll(hass, freezer)
+    assert hass.states.get("switch.living_room_plex_optimize_database").state == STATE_ON
+    # Time is frozen: the emulator's task timer fires with the next poll's tick, then that poll sees it.
+    await _poll(hass, freezer)
+    await _poll(hass, freezer)
+    assert emulator.butler.completed == ["OptimizeDatabase"]
+    assert hass.states.get("switch.living_room_plex_optimize_database").state == STATE_OFF
+
+
+async def test_idle_polls_write_no_state(
+    hass: HomeAssistant, init_integration: MockConfigEntry, freezer: FrozenDateTimeFactory
+) -> None:
+    before = {state.entity_id: state.last_updated for state in hass.states.async_all()}
+    for _ in range(3):
+        await _poll(hass, freezer)
+    after = {state.entity_id: state.last_updated for state in hass.states.async_all()}
+    assert before == after
