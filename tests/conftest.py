@@ -11,6 +11,8 @@ from custom_components.plex_butler.const import DOMAIN
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from tests.plex_emulator import PlexEmulator
 
@@ -21,6 +23,15 @@ MACHINE_ID = "b4e051156514c3673d6305f3df48b2bd645d6fd5"
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load custom_components/plex_butler."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots through Home Assistant's serializer, which masks ids and timestamps.
+
+    The plugin defines this fixture too, but syrupy's own can win depending on plugin order.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
 
 
 @pytest.fixture
