@@ -3,17 +3,16 @@
 from collections.abc import AsyncIterator
 
 import pytest
-
-# Import ours before Home Assistant starts: pytest-homeassistant-custom-component ships a package
-# named custom_components too, and whichever is imported first wins.
-import custom_components.plex_butler  # noqa: F401
-from custom_components.plex_butler.const import DOMAIN
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
+# Import ours before Home Assistant starts: pytest-homeassistant-custom-component ships a package
+# named custom_components too, and whichever is imported first wins.
+import custom_components.plex_butler  # noqa: F401
+from custom_components.plex_butler.const import DOMAIN
 from tests.plex_emulator import PlexEmulator
 
 TOKEN = "emulator-token-5f1c"

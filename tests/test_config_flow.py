@@ -3,13 +3,13 @@
 from typing import Any
 
 import pytest
-
-from custom_components.plex_butler.const import DOMAIN
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.plex_butler.const import DOMAIN
 
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import PlexEmulator
@@ -35,7 +35,8 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: PlexEmulat
     assert result["data"] == {CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True}
     assert result["result"].unique_id == MACHINE_ID
     # The flow checked both the token and Butler access.
-    assert emulator.requests_to("GET", "/") and emulator.requests_to("GET", "/butler")
+    assert emulator.requests_to("GET", "/")
+    assert emulator.requests_to("GET", "/butler")
 
 
 @pytest.mark.parametrize(
@@ -45,10 +46,15 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: PlexEmulat
         (lambda emulator, port: {CONF_TOKEN: "wrong"}, {"base": "invalid_auth"}),
         (lambda emulator, port: {CONF_URL: emulator.url.replace("http", "https")}, {"base": "ssl_error"}),
         (lambda emulator, port: {CONF_URL: "ftp://127.0.0.1"}, {CONF_URL: "invalid_url"}),
-        (lambda emulator, port: emulator.faults.add("/", body=b"<html>a proxy page</html>", times=1) and {},
-         {"base": "unknown"}),
-        (lambda emulator, port: emulator.faults.add("/butler", status=403, times=1) and {},
-         {"base": "invalid_auth"}),
+        (
+            lambda emulator, port: emulator.faults.add("/", body=b"<html>a proxy page</html>", times=1)
+            and {},
+            {"base": "unknown"},
+        ),
+        (
+            lambda emulator, port: emulator.faults.add("/butler", status=403, times=1) and {},
+            {"base": "invalid_auth"},
+        ),
     ],
     ids=["cannot_connect", "invalid_auth", "ssl_error", "invalid_url", "unknown", "not_admin"],
 )
@@ -68,7 +74,9 @@ async def test_user_flow_errors_then_recovers(
     assert result["data"][CONF_TOKEN] == TOKEN
 
 
-async def test_same_server_aborts(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_same_server_aborts(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], _user_input(emulator))
     assert result["type"] is FlowResultType.ABORT
@@ -102,7 +110,9 @@ async def test_reauth_other_server_aborts(
     assert result["reason"] == "wrong_server"
 
 
-async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_reconfigure(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     result = await init_integration.start_reconfigure_flow(hass)
     assert result["step_id"] == "reconfigure"
 
@@ -113,12 +123,12 @@ async def test_reconfigure(hass: HomeAssistant, init_integration: MockConfigEntr
 
     # No token given: the stored one is kept.
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_URL: f"localhost:{emulator.port}", CONF_VERIFY_SSL: False}
+        result["flow_id"], {CONF_URL: f"127.0.0.1:{emulator.port}/", CONF_VERIFY_SSL: False}
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     assert init_integration.data == {
-        CONF_URL: f"http://localhost:{emulator.port}",
+        CONF_URL: emulator.url,
         CONF_TOKEN: TOKEN,
         CONF_VERIFY_SSL: False,
     }

@@ -1,16 +1,18 @@
 """Buttons and task switches: registry snapshot, states, and the requests the emulator received."""
 
 import pytest
-from syrupy.assertion import SnapshotAssertion
-
-from custom_components.plex_butler.const import DOMAIN
-from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN, SERVICE_PRESS
+from homeassistant.components.button import DOMAIN as BUTTON_DOMAIN
+from homeassistant.components.button import SERVICE_PRESS
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.plex_butler.const import DOMAIN
 
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import PlexEmulator
@@ -42,26 +44,31 @@ async def test_entities_snapshot(
             "device_class": entry.original_device_class,
             "disabled_by": entry.disabled_by,
             "state": state.state,
-            "attributes": dict(state.attributes),
+            # str(): newer Home Assistant keys some attributes by a StrEnum.
+            "attributes": {str(key): value for key, value in state.attributes.items()},
         }
     assert registry == snapshot
 
 
 async def test_device(
-    hass: HomeAssistant, init_integration: MockConfigEntry, device_registry: dr.DeviceRegistry, emulator: PlexEmulator
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    emulator: PlexEmulator,
 ) -> None:
-    device = device_registry.async_get_device(identifiers={(DOMAIN, MACHINE_ID)})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)
+    assert device.identifiers == {(DOMAIN, MACHINE_ID)}
     assert device.name == "Living room Plex"
     assert device.manufacturer == "Plex"
     assert device.model == "Plex Media Server"
     assert device.sw_version == "1.43.2.10687-563d026ea"
     assert device.configuration_url == f"{emulator.url}/web"
     assert device.entry_type is dr.DeviceEntryType.SERVICE
-    assert len(dr.async_entries_for_config_entry(device_registry, init_integration.entry_id)) == 1
 
 
-async def test_start_all_button(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_start_all_button(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     await hass.services.async_call(BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: START_ALL}, blocking=True)
     (request,) = emulator.requests_to("POST", "/butler")
     assert request.headers["X-Plex-Token"] == TOKEN
@@ -69,7 +76,9 @@ async def test_start_all_button(hass: HomeAssistant, init_integration: MockConfi
     assert hass.states.get(BACKUP).state == STATE_ON
 
 
-async def test_stop_all_button(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_stop_all_button(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     await hass.services.async_call(SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
     await hass.services.async_call(SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: BACKUP}, blocking=True)
     assert hass.states.get(OPTIMIZE).state == STATE_ON
@@ -83,7 +92,9 @@ async def test_stop_all_button(hass: HomeAssistant, init_integration: MockConfig
     assert hass.states.get(BACKUP).state == STATE_OFF
 
 
-async def test_switch_on_off(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_switch_on_off(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     state = hass.states.get(OPTIMIZE)
     assert state.state == STATE_OFF
     assert state.attributes["task"] == "OptimizeDatabase"
@@ -151,7 +162,9 @@ async def test_rejected_token_on_command_starts_reauth(
 ) -> None:
     emulator.rotate_token("rotated")
     with pytest.raises(HomeAssistantError) as caught:
-        await hass.services.async_call(BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: START_ALL}, blocking=True)
+        await hass.services.async_call(
+            BUTTON_DOMAIN, SERVICE_PRESS, {ATTR_ENTITY_ID: START_ALL}, blocking=True
+        )
     assert caught.value.translation_key == "command_auth_failed"
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress()

@@ -2,15 +2,16 @@
 
 from datetime import timedelta
 
-from freezegun.api import FrozenDateTimeFactory
 import pytest
-
-from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
 
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
@@ -18,7 +19,9 @@ from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 BACKUP = "switch.living_room_plex_back_up_database"
 
 
-async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = POLL_INTERVAL) -> None:
+async def _poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = POLL_INTERVAL
+) -> None:
     freezer.tick(interval)
     async_fire_time_changed(hass)
     # Scheduled polls run as background tasks.
@@ -42,7 +45,10 @@ async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfi
 
 
 async def test_one_poll_is_two_concurrent_requests(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     emulator.requests.clear()
     await _poll(hass, freezer)
@@ -69,12 +75,17 @@ async def test_unreachable_at_setup_retries(
     assert config_entry.state is ConfigEntryState.SETUP_RETRY
 
 
-async def test_wrong_server_at_setup(hass: HomeAssistant, config_entry: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_wrong_server_at_setup(
+    hass: HomeAssistant, config_entry: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     emulator.identity["machineIdentifier"] = "1" * 40
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
-    assert config_entry.reason == "The configured address now leads to a different Plex server; reconfigure the entry"
+    assert (
+        config_entry.reason
+        == "The configured address now leads to a different Plex server; reconfigure the entry"
+    )
 
 
 async def test_bad_token_at_setup_starts_reauth(
@@ -100,7 +111,7 @@ async def test_unavailable_then_back(
     assert hass.states.get(BACKUP).state == STATE_UNAVAILABLE
     await _poll(hass, freezer)
     # Logged once when lost, not at every failed poll.
-    assert caplog.text.count("HTTP 500") == 1
+    assert caplog.text.count("Error fetching") == 1
 
     emulator.faults.clear()
     await _poll(hass, freezer)
@@ -109,7 +120,10 @@ async def test_unavailable_then_back(
 
 
 async def test_token_revoked_later_starts_reauth(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     emulator.rotate_token("rotated")
     await _poll(hass, freezer)
@@ -187,7 +201,10 @@ async def test_tasks_appear_and_disappear(
 
 @pytest.mark.parametrize("task_duration", [0.05])
 async def test_task_ending_on_the_server_turns_switch_off(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, freezer: FrozenDateTimeFactory
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     # Started by the server's own schedule, not by us.
     emulator.butler.start("OptimizeDatabase")

@@ -1,13 +1,13 @@
 """The actions: every one, its response data, and each error with its translation key."""
 
 import pytest
-
-from custom_components.plex_butler.const import DOMAIN
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.plex_butler.const import DOMAIN
 
 from .conftest import TOKEN
 from .plex_emulator import PlexEmulator
@@ -42,7 +42,9 @@ async def test_start_task_without_response(
     assert emulator.butler.is_running("OptimizeDatabase")
 
 
-async def test_stop_task(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_stop_task(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     response = await hass.services.async_call(
         DOMAIN, "stop_task", {"task": "BackupDatabase"}, blocking=True, return_response=True
     )
@@ -55,7 +57,9 @@ async def test_stop_task(hass: HomeAssistant, init_integration: MockConfigEntry,
     assert emulator.butler.run is None
 
 
-async def test_start_and_stop_all(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
+async def test_start_and_stop_all(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
     await hass.services.async_call(DOMAIN, "start_all_tasks", {}, blocking=True)
     assert len(emulator.requests_to("POST", "/butler")) == 1
     assert emulator.butler.run is not None
@@ -101,7 +105,9 @@ async def test_unknown_or_hostile_task(
 
 async def test_unknown_entry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     with pytest.raises(ServiceValidationError) as caught:
-        await hass.services.async_call(DOMAIN, "list_tasks", {"config_entry_id": "nope"}, blocking=True, return_response=True)
+        await hass.services.async_call(
+            DOMAIN, "list_tasks", {"config_entry_id": "nope"}, blocking=True, return_response=True
+        )
     assert caught.value.translation_key == "config_entry_not_found"
     assert init_integration.entry_id in caught.value.translation_placeholders["entries"]
 

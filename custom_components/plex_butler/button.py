@@ -23,9 +23,7 @@ class PlexButlerButtonDescription(ButtonEntityDescription):
 
 
 BUTTONS = (
-    PlexButlerButtonDescription(
-        key="start_all", translation_key="start_all", press=async_start_all
-    ),
+    PlexButlerButtonDescription(key="start_all", translation_key="start_all", press=async_start_all),
     PlexButlerButtonDescription(key="stop_all", translation_key="stop_all", press=async_stop_all),
 )
 

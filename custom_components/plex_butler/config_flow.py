@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
@@ -18,6 +16,7 @@ from .api import (
     ServerIdentity,
     normalize_url,
 )
+from .compat import vol
 from .const import DOMAIN, LOGGER
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -125,5 +124,3 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"server": entry.title},
             errors=errors,
         )
-
-

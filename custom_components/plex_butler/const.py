@@ -1,7 +1,7 @@
 """Constants of the Plex Butler integration."""
 
-from datetime import timedelta
 import logging
+from datetime import timedelta
 from typing import Final
 
 DOMAIN: Final = "plex_butler"

@@ -1,8 +1,8 @@
 """The coordinator: one polling cycle reads the task list and the activities of one server."""
 
 import asyncio
-from dataclasses import dataclass, field
 import time
+from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -135,6 +135,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
 
     @property
     def not_admin_issue_id(self) -> str:
+        """The id of this entry's repair issue for a token without admin rights."""
         return f"not_admin_{self.config_entry.entry_id}"
 
     def _translate(self, err: PlexButlerError) -> Exception:

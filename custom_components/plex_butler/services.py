@@ -3,14 +3,13 @@
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-import voluptuous as vol
-
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .commands import async_start_all, async_start_task, async_stop_all, async_stop_task
+from .compat import vol
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_RESULT,
@@ -44,13 +43,14 @@ def _coordinator(hass: HomeAssistant, call: ServiceCall) -> PlexButlerCoordinato
             )
         entry = entries[0]
     else:
-        entry = next((entry for entry in entries if entry.entry_id == entry_id), None)  # type: ignore[assignment]
-        if entry is None:
+        found = next((entry for entry in entries if entry.entry_id == entry_id), None)
+        if found is None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="config_entry_not_found",
                 translation_placeholders={"entry_id": str(entry_id)[:64], "entries": choices},
             )
+        entry = found
     if entry.state is not ConfigEntryState.LOADED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
@@ -115,5 +115,9 @@ def async_register_services(hass: HomeAssistant) -> None:
     """Register the actions once, for every server."""
     for name, schema, handler, supports_response in SERVICES:
         hass.services.async_register(
-            DOMAIN, name, partial(_dispatch, hass, handler), schema=schema, supports_response=supports_response
+            DOMAIN,
+            name,
+            partial(_dispatch, hass, handler),
+            schema=schema,
+            supports_response=supports_response,
         )

@@ -6,6 +6,7 @@ and inside the maintenance window "start all" only schedules the randomized task
 """
 
 import asyncio
+import contextlib
 import uuid
 from collections import deque
 from collections.abc import Callable
@@ -107,10 +108,8 @@ class EmulatedButler:
         runner = self._runner
         if runner is not None and not runner.done():
             runner.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await runner
-            except asyncio.CancelledError:
-                pass
 
     async def close(self) -> None:
         await self.stop_all()
@@ -120,9 +119,7 @@ class EmulatedButler:
             while run.queue:
                 run.current = run.queue.popleft()
                 self._emit("updated")
-                self._current_step = asyncio.get_running_loop().create_task(
-                    asyncio.sleep(self.task_duration)
-                )
+                self._current_step = asyncio.get_running_loop().create_task(asyncio.sleep(self.task_duration))
                 try:
                     await self._current_step
                     self.completed.append(run.current)

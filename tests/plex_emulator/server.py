@@ -89,7 +89,7 @@ class PlexEmulator:
     def __init__(
         self,
         *,
-        token: str = "test-token",
+        token: str = "test-token",  # noqa: S107 - a fake server's fake token
         tasks: tuple[TaskSpec, ...] = REAL_1_43_2_TASKS,
         identity: dict[str, str] | None = None,
         task_duration: float = 3.0,
@@ -131,7 +131,7 @@ class PlexEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server  # noqa: SLF001 - the only way to learn the port picked for port 0
+        server = site._server
         assert server is not None
         self.host, self.port = server.sockets[0].getsockname()[:2]  # type: ignore[union-attr]
 
@@ -287,13 +287,17 @@ class PlexEmulator:
     async def _start_task(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name not in self.butler.tasks:
-            return web.Response(status=404, text="<html><body>Not Found</body></html>", content_type="text/html")
+            return web.Response(
+                status=404, text="<html><body>Not Found</body></html>", content_type="text/html"
+            )
         return web.Response(status=200 if self.butler.start(name) else 202)
 
     async def _stop_task(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name not in self.butler.tasks or not self.butler.stop(name):
-            return web.Response(status=404, text="<html><body>Not Found</body></html>", content_type="text/html")
+            return web.Response(
+                status=404, text="<html><body>Not Found</body></html>", content_type="text/html"
+            )
         return web.Response(status=200)
 
     async def _activities(self, request: web.Request) -> web.Response:
@@ -353,7 +357,9 @@ def _xml_value(value: object) -> str:
     return str(value)
 
 
-def _render_xml(root: str, attributes: dict[str, object], child: str, children: list[dict[str, object]]) -> bytes:
+def _render_xml(
+    root: str, attributes: dict[str, object], child: str, children: list[dict[str, object]]
+) -> bytes:
     def element(tag: str, attrs: dict[str, object], close: str) -> str:
         rendered = "".join(f" {key}={quoteattr(_xml_value(value))}" for key, value in attrs.items())
         return f"<{tag}{rendered}{close}>"

@@ -25,9 +25,7 @@ REAL_1_43_2_TASKS: tuple[TaskSpec, ...] = (
         "BackupDatabase",
         interval=3,
         title="Backup Database",
-        description=(
-            "Create a backup copy of the server's database in the configured backup directory"
-        ),
+        description=("Create a backup copy of the server's database in the configured backup directory"),
     ),
     TaskSpec("ButlerTaskCleanSupplementalLogFiles", enabled=False),
     TaskSpec("ButlerTaskGenerateAdMarkers", enabled=False),

@@ -187,7 +187,9 @@ async def _read_limited(response: aiohttp.ClientResponse, where: str) -> bytes:
     async for chunk in response.content.iter_chunked(64 * 1024):
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise PlexButlerResponseError(f"{where}: the server's answer is too large", status=response.status)
+            raise PlexButlerResponseError(
+                f"{where}: the server's answer is too large", status=response.status
+            )
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -205,5 +207,3 @@ def _check_status(status: int, body: bytes, where: str, task: str | None) -> tup
     if status == 404 and task is not None:
         raise PlexButlerNotFoundError(f"The Plex server has no Butler task {task}", task=task)
     raise PlexButlerResponseError(f"{where}: the server answered HTTP {status}", status=status)
-
-
