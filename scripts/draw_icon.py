@@ -2,6 +2,7 @@
 
 Run from the checkout: scripts/lib/py314 run .venv/newest/bin/python scripts/draw_icon.py
 """
+
 from PIL import Image, ImageDraw
 
 S = 4  # supersample for smooth edges
@@ -11,7 +12,17 @@ d = ImageDraw.Draw(img)
 d.rounded_rectangle([8 * S, 8 * S, 248 * S, 248 * S], radius=48 * S, fill=(31, 31, 36, 255))
 orange = (229, 160, 13, 255)
 # Chevron (Plex's play mark)
-d.polygon([(78 * S, 40 * S), (124 * S, 40 * S), (182 * S, 112 * S), (124 * S, 184 * S), (78 * S, 184 * S), (136 * S, 112 * S)], fill=orange)
+d.polygon(
+    [
+        (78 * S, 40 * S),
+        (124 * S, 40 * S),
+        (182 * S, 112 * S),
+        (124 * S, 184 * S),
+        (78 * S, 184 * S),
+        (136 * S, 112 * S),
+    ],
+    fill=orange,
+)
 # Bow tie below
 white = (245, 245, 245, 255)
 cy = 212 * S
@@ -20,5 +31,3 @@ d.polygon([(164 * S, cy - 18 * S), (132 * S, cy), (164 * S, cy + 18 * S)], fill=
 d.ellipse([(120 * S, cy - 9 * S), (136 * S, cy + 9 * S)], fill=white)
 img = img.resize((256, 256), Image.LANCZOS)
 img.save("custom_components/plex_butler/brand/icon.png", optimize=True)
-
-
