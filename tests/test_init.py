@@ -225,3 +225,12 @@ async def test_idle_polls_write_no_state(
         await _poll(hass, freezer)
     after = {state.entity_id: state.last_updated for state in hass.states.async_all()}
     assert before == after
+
+
+async def test_unload_leaves_no_listener_or_timer(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+    coordinator = init_integration.runtime_data
+    assert coordinator._listeners
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    assert not coordinator._listeners
+    assert coordinator._unsub_refresh is None
