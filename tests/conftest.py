@@ -1,5 +1,6 @@
 """Fixtures: the Plex emulator on a free loopback port and a Plex Butler entry set up against it."""
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -66,3 +67,20 @@ async def init_integration(hass: HomeAssistant, config_entry: MockConfigEntry) -
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+async def settle(hass: HomeAssistant) -> None:
+    """Wait for Home Assistant's pending work, background polls included.
+
+    Not `async_block_till_done(wait_background_tasks=True)`: the push listener is a background task
+    that runs until unload, so that would wait forever.
+    """
+    await hass.async_block_till_done()
+    others = [
+        task
+        for task in hass._background_tasks
+        if not task.done() and not task.get_name().startswith(f"{DOMAIN} notifications")
+    ]
+    if others:
+        await asyncio.wait(others, timeout=10)
+    await hass.async_block_till_done()

@@ -32,7 +32,7 @@ async def test_entities_snapshot(
     # The fields that make our contract, not the whole RegistryEntry: its other fields differ between
     # the Home Assistant versions of the two test lanes.
     entries = er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
-    assert len(entries) == 25
+    assert len(entries) == 29
     registry = {}
     for entry in sorted(entries, key=lambda entry: entry.entity_id):
         state = hass.states.get(entry.entity_id)

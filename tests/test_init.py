@@ -1,7 +1,5 @@
 """Setup, unload, polling, availability, reauth, repair issues and dynamic tasks."""
 
-from datetime import timedelta
-
 import pytest
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
@@ -13,19 +11,19 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 
 from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
 
-from .conftest import MACHINE_ID, TOKEN
+from .conftest import MACHINE_ID, TOKEN, settle
 from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
 BACKUP = "switch.living_room_plex_back_up_database"
 
 
-async def _poll(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, interval: timedelta = POLL_INTERVAL
-) -> None:
+async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
+    """Move time to the next scheduled poll, whatever the interval is now, and let it finish."""
+    entry = hass.config_entries.async_entries(DOMAIN)[0]
+    interval = entry.runtime_data.update_interval if entry.state is ConfigEntryState.LOADED else POLL_INTERVAL
     freezer.tick(interval)
     async_fire_time_changed(hass)
-    # Scheduled polls run as background tasks.
-    await hass.async_block_till_done(wait_background_tasks=True)
+    await settle(hass)
 
 
 async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
@@ -227,7 +225,9 @@ async def test_idle_polls_write_no_state(
     assert before == after
 
 
-async def test_unload_leaves_no_listener_or_timer(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
+async def test_unload_leaves_no_listener_or_timer(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
     coordinator = init_integration.runtime_data
     assert coordinator._listeners
     assert await hass.config_entries.async_unload(init_integration.entry_id)

@@ -16,7 +16,13 @@ from .const import DOMAIN
 from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
 from .services import async_register_services
 
-PLATFORMS: list[Platform] = [Platform.BUTTON, Platform.SWITCH]
+PLATFORMS: list[Platform] = [
+    Platform.BINARY_SENSOR,
+    Platform.BUTTON,
+    Platform.EVENT,
+    Platform.SENSOR,
+    Platform.SWITCH,
+]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -48,6 +54,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = coordinator
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    coordinator.async_start_push()
     return True
 
 

@@ -9,6 +9,10 @@ LOGGER = logging.getLogger(__package__)
 
 # How often the task list and activities are read while nothing tells us sooner.
 POLL_INTERVAL: Final = timedelta(seconds=30)
+# While the notification socket is open, polling is only a safety net.
+PUSH_POLL_INTERVAL: Final = timedelta(minutes=5)
+RECONNECT_MIN_SECONDS: Final = 2.0
+RECONNECT_MAX_SECONDS: Final = 300.0
 # A task we started shows as running until the server's Butler activity has come and gone; a server
 # that has not opened that activity this long after our start is taken not to run it after all.
 START_GRACE_SECONDS: Final = 15.0

@@ -5,13 +5,14 @@ import time
 from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
     Activity,
+    ActivityNotification,
     ButlerTask,
     PlexButlerAuthError,
     PlexButlerClient,
@@ -19,7 +20,8 @@ from .api import (
     PlexButlerForbiddenError,
     ServerIdentity,
 )
-from .const import DOMAIN, LOGGER, POLL_INTERVAL, START_GRACE_SECONDS
+from .const import DOMAIN, LOGGER, POLL_INTERVAL, PUSH_POLL_INTERVAL, START_GRACE_SECONDS
+from .push import NotificationListener, PushCallbacks
 
 type PlexButlerConfigEntry = ConfigEntry[PlexButlerCoordinator]
 
@@ -94,6 +96,19 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         )
         self.client = client
         self._started = _StartedTasks()
+        # What the server is doing, by activity uuid: replaced by each poll, patched by each push event.
+        self._activities: dict[str, Activity] = {}
+        self.listener = NotificationListener(
+            client,
+            entry.title,
+            PushCallbacks(
+                on_connected=self._on_push_connected,
+                on_disconnected=self._on_push_disconnected,
+                on_notification=self._on_notification,
+                on_auth_failed=lambda: entry.async_start_reauth(hass),
+            ),
+        )
+        self._push_was_up = False
 
     async def _async_setup(self) -> None:
         """Learn who the server is, once, before the first poll."""
@@ -111,16 +126,50 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         except PlexButlerError as err:
             raise self._translate(err) from err
         ir.async_delete_issue(self.hass, DOMAIN, self.not_admin_issue_id)
-        return self._state(tasks, activities)
+        self._activities = {activity.uuid: activity for activity in activities}
+        return self._state({task.name: task for task in tasks})
 
-    def _state(self, tasks: list[ButlerTask], activities: list[Activity]) -> ButlerState:
-        by_name = {task.name: task for task in tasks}
+    def _state(self, by_name: dict[str, ButlerTask]) -> ButlerState:
+        activities = self._activities.values()
         butler = next((activity for activity in activities if activity.is_butler), None)
         # A task runs when the Butler names it (the run's subtitle or a sub-activity titled like the
         # task) or when we started it and its run has not ended yet.
         named = {activity.title for activity in activities} | {butler.subtitle if butler else ""}
         running = (named | self._started.still_running(butler)) & by_name.keys()
         return ButlerState(tasks=by_name, running=frozenset(running), butler_activity=butler)
+
+    @callback
+    def async_start_push(self) -> None:
+        """Listen to the server's notifications until the entry unloads or Home Assistant stops."""
+        self.config_entry.async_create_background_task(
+            self.hass, self.listener.run(), f"{DOMAIN} notifications {self.config_entry.title}"
+        )
+
+    @callback
+    def _on_notification(self, notification: ActivityNotification) -> None:
+        activity = notification.activity
+        if notification.event == "ended":
+            self._activities.pop(activity.uuid, None)
+        else:
+            self._activities[activity.uuid] = activity
+        # The listener starts after the first refresh, so there is always a state to patch.
+        state = self._state(self.data.tasks)
+        if state != self.data:
+            self.async_set_updated_data(state)
+
+    @callback
+    def _on_push_connected(self) -> None:
+        self.update_interval = PUSH_POLL_INTERVAL
+        if self._push_was_up:
+            # Events may have been missed while the socket was down: read everything once.
+            self.hass.async_create_task(self.async_request_refresh())
+        self._push_was_up = True
+
+    @callback
+    def _on_push_disconnected(self) -> None:
+        self.update_interval = POLL_INTERVAL
+        # Refreshing now also puts the next poll at the short interval.
+        self.hass.async_create_task(self.async_request_refresh())
 
     def mark_started(self, name: str) -> None:
         """Record a start from Home Assistant, before the refresh that follows it."""

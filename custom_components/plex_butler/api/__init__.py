@@ -13,13 +13,14 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSslError,
 )
-from .models import Activity, ButlerTask, ServerIdentity, StartResult, StopResult
+from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, StartResult, StopResult
 from .parsing import readable_title
 
 __all__ = [
     "DEFAULT_PORT",
     "MAX_BODY_BYTES",
     "Activity",
+    "ActivityNotification",
     "ButlerTask",
     "PlexButlerAuthError",
     "PlexButlerClient",

@@ -1,7 +1,8 @@
 """The async Plex Butler client: one object per server, on an aiohttp session it is given."""
 
+import logging
 import re
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Final
 
 import aiohttp
@@ -15,8 +16,8 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSslError,
 )
-from .models import Activity, ButlerTask, ServerIdentity, StartResult, StopResult
-from .parsing import parse_activities, parse_identity, parse_tasks
+from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, StartResult, StopResult
+from .parsing import parse_activities, parse_identity, parse_notification, parse_tasks
 
 DEFAULT_PORT: Final = 32400
 DEFAULT_TIMEOUT: Final = 10.0
@@ -24,6 +25,11 @@ DEFAULT_TIMEOUT: Final = 10.0
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 CLIENT_VERSION: Final = "1.0.0"
 
+NOTIFICATIONS_PATH: Final = "/:/websockets/notifications"
+# Plex closes sockets that stay silent; a ping every half minute keeps ours open and finds dead ones.
+WEBSOCKET_HEARTBEAT: Final = 30.0
+
+_LOGGER = logging.getLogger(__name__)
 _TASK_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
 
 
@@ -143,6 +149,57 @@ class PlexButlerClient:
         except PlexButlerNotFoundError:
             return StopResult.NOT_RUNNING
         return StopResult.STOPPED
+
+    async def notifications(
+        self, on_open: Callable[[], None] | None = None
+    ) -> AsyncIterator[ActivityNotification]:
+        """Activity events from the server's notification socket, as they come.
+
+        `on_open` is called once the socket is open, which may be long before the first event.
+
+        Raises PlexButlerAuthError when the server refuses the token, and PlexButlerConnectionError when
+        the socket cannot be opened or closes; frames that are malformed or of other types are skipped.
+        """
+        path = f"{self.base_url.path.rstrip('/')}{NOTIFICATIONS_PATH}"
+        url = self.base_url.with_path(path, encoded=False).with_query(filters="activity")
+        try:
+            socket = await self._session.ws_connect(
+                url,
+                headers=self._headers,
+                ssl=self._verify_ssl,
+                heartbeat=WEBSOCKET_HEARTBEAT,
+                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=self._timeout.total),
+                max_msg_size=MAX_BODY_BYTES,
+            )
+        except aiohttp.WSServerHandshakeError as err:
+            if err.status in (401, 403):
+                raise PlexButlerAuthError(
+                    "The Plex server refused the token for notifications", status=err.status
+                ) from err
+            raise PlexButlerConnectionError(
+                f"The Plex server refused the notification socket (HTTP {err.status})"
+            ) from err
+        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
+            raise PlexButlerSslError(f"TLS with {self.base_url.host} failed ({type(err).__name__})") from err
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise PlexButlerConnectionError(
+                f"Cannot open the notification socket of {self.base_url.host}:{self.base_url.port}"
+                f" ({type(err).__name__})"
+            ) from err
+        async with socket:
+            if on_open is not None:
+                on_open()
+            async for message in socket:
+                if message.type is not aiohttp.WSMsgType.TEXT:
+                    continue
+                try:
+                    notifications = parse_notification(message.data)
+                except PlexButlerResponseError as err:
+                    _LOGGER.debug("Skipping a notification that is not understood: %s", err)
+                    continue
+                for notification in notifications:
+                    yield notification
+        raise PlexButlerConnectionError(f"The notification socket of {self.base_url.host} closed")
 
     async def _request(self, method: str, path: str, *, task: str | None = None) -> tuple[int, bytes]:
         url = self.base_url.with_path(f"{self.base_url.path.rstrip('/')}{path}", encoded=False)

@@ -42,6 +42,14 @@ class Activity:
         return self.type == "butler"
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityNotification:
+    """One activity event from the server's notification socket."""
+
+    event: str  # "started", "updated" or "ended"
+    activity: Activity
+
+
 class StartResult(StrEnum):
     """What `POST /butler/{name}` did: 200 started it, 202 found it already running."""
 

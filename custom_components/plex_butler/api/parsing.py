@@ -14,7 +14,7 @@ from typing import Any
 from xml.parsers import expat
 
 from .errors import PlexButlerResponseError
-from .models import Activity, ButlerTask, ServerIdentity
+from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity
 
 type Record = Mapping[str, Any]
 
@@ -207,3 +207,21 @@ def parse_identity(body: bytes) -> ServerIdentity:
         version=_text(attributes, "version", default=""),
         friendly_name=_text(attributes, "friendlyName", default="") or identifier,
     )
+
+
+def parse_notification(text: str | bytes) -> list[ActivityNotification]:
+    """One websocket frame: its activity events, or none for frames of other types."""
+    container = parse_container(
+        text.encode() if isinstance(text, str) else text,
+        roots=("NotificationContainer",),
+        child="ActivityNotification",
+    )
+    if container.attributes.get("type") != "activity":
+        return []
+    notifications = []
+    for record in container.children:
+        activity = record.get("Activity")
+        if not isinstance(activity, dict):
+            raise PlexButlerResponseError("An activity notification without its activity")
+        notifications.append(ActivityNotification(_text(record, "event"), parse_activity(activity)))
+    return notifications
