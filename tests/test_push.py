@@ -1,0 +1,151 @@
+"""Live state from the server's notification socket: latency, events, fallback to polling, reauth."""
+
+import asyncio
+from collections.abc import Callable
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON, STATE_OFF, STATE_ON
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.plex_butler.const import POLL_INTERVAL, PUSH_POLL_INTERVAL
+
+from .plex_emulator import PlexEmulator
+
+OPTIMIZE = "switch.living_room_plex_optimize_database"
+RUNNING = "binary_sensor.living_room_plex_butler_running"
+CURRENT = "sensor.living_room_plex_current_task"
+PROGRESS = "sensor.living_room_plex_butler_progress"
+EVENTS = "event.living_room_plex_butler_task"
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 3.0) -> None:
+    """Let the event loop run until `condition` holds; fail after `seconds` of real time."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.005)
+
+
+@pytest.fixture(autouse=True)
+def fast_reconnect() -> None:
+    with patch("custom_components.plex_butler.push.RECONNECT_MIN_SECONDS", 0.02):
+        yield
+
+
+@pytest.fixture
+async def pushed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> MockConfigEntry:
+    """The entry, once its notification socket is open."""
+    await _until(lambda: init_integration.runtime_data.listener.connected)
+    return init_integration
+
+
+async def test_socket_slows_polling(pushed: MockConfigEntry, emulator: PlexEmulator) -> None:
+    assert pushed.runtime_data.update_interval == PUSH_POLL_INTERVAL
+    (socket_request,) = [r for r in emulator.requests if r.path == "/:/websockets/notifications"]
+    assert socket_request.query == {"filters": "activity"}
+    assert "X-Plex-Token" in socket_request.headers
+    assert "X-Plex-Token" not in socket_request.query
+
+
+async def test_server_started_task_shows_without_polling(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    requests_before = len(emulator.requests)
+    emulator.butler.start("OptimizeDatabase")  # the server's own schedule, not us
+    await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_ON)
+    assert hass.states.get(RUNNING).state == STATE_ON
+    assert hass.states.get(CURRENT).state == "Optimize database"
+    assert hass.states.get(PROGRESS).state == "0"
+    assert len(emulator.requests) == requests_before  # no HTTP round trip
+
+    await emulator.butler.stop_all()
+    await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_OFF)
+    assert hass.states.get(RUNNING).state == STATE_OFF
+    assert hass.states.get(CURRENT).state == "unknown"
+    assert len(emulator.requests) == requests_before
+
+
+@pytest.mark.parametrize("task_duration", [0.1])
+async def test_event_entity_fires_started_and_finished(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    fired: list[tuple[str, str, str]] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
+            fired.append((new.attributes["event_type"], new.attributes["task"], new.attributes["title"]))
+
+    hass.bus.async_listen("state_changed", record)
+    # One started from Home Assistant...
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: len(fired) == 2)
+    # ...and one started by the server's schedule.
+    emulator.butler.start("CleanOldBundles")
+    await _until(lambda: len(fired) == 4)
+    assert fired == [
+        ("started", "OptimizeDatabase", "Optimize database"),
+        ("finished", "OptimizeDatabase", "Optimize database"),
+        ("started", "CleanOldBundles", "Clean old bundles"),
+        ("finished", "CleanOldBundles", "Clean old bundles"),
+    ]
+
+
+async def test_socket_loss_falls_back_to_polling_then_recovers(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    coordinator = pushed.runtime_data
+    emulator.faults.websocket_status = 503  # reconnects fail for now
+    await emulator.drop_websockets()
+    await _until(lambda: not coordinator.listener.connected)
+    assert coordinator.update_interval == POLL_INTERVAL
+    # The loss is followed by one refresh at once, since events may have been missed.
+    await _until(lambda: len(emulator.requests_to("GET", "/butler")) == 2)
+    await _until(lambda: len(emulator.requests_to("GET", "/:/websockets/notifications")) >= 3)
+    assert caplog.text.count("No notifications from Living room Plex") == 1
+
+    emulator.faults.websocket_status = None
+    await _until(lambda: coordinator.listener.connected)
+    assert coordinator.update_interval == PUSH_POLL_INTERVAL
+    assert caplog.text.count("Notifications from Living room Plex are back") == 1
+
+
+async def test_socket_refusing_the_token_starts_reauth(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    emulator.faults.websocket_status = 401
+    await emulator.drop_websockets()
+    await _until(lambda: bool(hass.config_entries.flow.async_progress()))
+    (flow,) = hass.config_entries.flow.async_progress()
+    assert flow["context"]["source"] == SOURCE_REAUTH
+
+
+async def test_garbage_frames_are_ignored(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    for garbage in (
+        "not json",
+        '{"NotificationContainer": {"type": "activity", "ActivityNotification": [{"event": "started"}]}}',
+        '{"NotificationContainer": {"type": "activity", "ActivityNotification": [{"Activity": {}}]}}',
+        '{"NotificationContainer": {"type": "playing"}}',
+        "[]",
+    ):
+        await emulator.send_raw_notification(garbage)
+    emulator.butler.start("OptimizeDatabase")
+    await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_ON)
+    assert pushed.runtime_data.listener.connected
+
+
+async def test_unload_closes_the_socket(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    assert emulator._sockets
+    assert await hass.config_entries.async_unload(pushed.entry_id)
+    await hass.async_block_till_done()
+    await _until(lambda: not emulator._sockets)
