@@ -1,0 +1,136 @@
+"""Plex Butler in a real Home Assistant process: onboard, add, click, call, restart, remove.
+
+Everything goes through Home Assistant's HTTP and websocket APIs, as the frontend would; the Plex
+side is the emulator in this process, so the test sees exactly what Home Assistant sent it.
+"""
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from ..conftest import MACHINE_ID, TOKEN
+from ..plex_emulator import PlexEmulator
+from .hass_process import HassProcess
+
+pytestmark = pytest.mark.e2e
+
+START_ALL = "button.living_room_plex_start_all_tasks"
+OPTIMIZE = "switch.living_room_plex_optimize_database"
+
+
+@pytest.fixture
+async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as client_session:
+        yield client_session
+
+
+@pytest.fixture
+async def home_assistant(tmp_path: Path, session: aiohttp.ClientSession) -> AsyncIterator[HassProcess]:
+    hass = HassProcess(tmp_path / "config")
+    await hass.start(session)
+    try:
+        yield hass
+    finally:
+        await hass.stop()
+
+
+async def _registries(hass: HassProcess, session: aiohttp.ClientSession, entry_id: str) -> dict[str, Any]:
+    devices = await hass.ws(session, {"type": "config/device_registry/list"})
+    entities = await hass.ws(session, {"type": "config/entity_registry/list"})
+    entries = await hass.get(session, "/api/config/config_entries/entry")
+    return {
+        "entries": [e for e in entries if e["entry_id"] == entry_id],
+        "devices": sorted(
+            (d["id"], d["name"], d["sw_version"]) for d in devices if entry_id in d["config_entries"]
+        ),
+        "entities": sorted(
+            (e["entity_id"], e["unique_id"], e["device_id"])
+            for e in entities
+            if e["config_entry_id"] == entry_id
+        ),
+    }
+
+
+async def test_whole_life_of_an_entry(
+    home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator
+) -> None:
+    hass = home_assistant
+    started = time.monotonic()
+    await hass.onboard(session)
+
+    # Add the integration as the "Add integration" dialog does.
+    flow = await hass.post(session, "/api/config/config_entries/flow", {"handler": "plex_butler"})
+    assert flow["type"] == "form"
+    assert [field["name"] for field in flow["data_schema"]] == ["url", "token", "verify_ssl"]
+    result = await hass.post(
+        session,
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"url": emulator.url, "token": TOKEN, "verify_ssl": True},
+    )
+    assert result["type"] == "create_entry", result
+    assert result["title"] == "Living room Plex"
+    entry_id = result["result"]["entry_id"]
+
+    before = await _registries(hass, session, entry_id)
+    assert before["entries"][0]["state"] == "loaded"
+    assert [name for _, name, _ in before["devices"]] == ["Living room Plex"]
+    switches = [entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("switch.")]
+    assert len(switches) == 23
+    assert {unique_id for _, unique_id, _ in before["entities"]} >= {
+        f"{MACHINE_ID}-start_all",
+        f"{MACHINE_ID}-BackupDatabase",
+    }
+
+    # Press "Start all tasks".
+    await hass.post(session, "/api/services/button/press", {"entity_id": START_ALL})
+    (start_all,) = emulator.requests_to("POST", "/butler")
+    assert start_all.headers["X-Plex-Token"] == TOKEN
+
+    # One task's switch, on and off.
+    await hass.post(
+        session, "/api/services/button/press", {"entity_id": "button.living_room_plex_stop_all_tasks"}
+    )
+    await hass.post(session, "/api/services/switch/turn_on", {"entity_id": OPTIMIZE})
+    assert len(emulator.requests_to("POST", "/butler/OptimizeDatabase")) == 1
+    assert (await hass.get(session, f"/api/states/{OPTIMIZE}"))["state"] == "on"
+    await hass.post(session, "/api/services/switch/turn_off", {"entity_id": OPTIMIZE})
+    assert len(emulator.requests_to("DELETE", "/butler/OptimizeDatabase")) == 1
+    assert (await hass.get(session, f"/api/states/{OPTIMIZE}"))["state"] == "off"
+
+    # Every action.
+    response = await hass.post(
+        session, "/api/services/plex_butler/start_task?return_response", {"task": "BackupDatabase"}
+    )
+    assert response["service_response"] == {"result": "started"}
+    response = await hass.post(
+        session, "/api/services/plex_butler/stop_task?return_response", {"task": "BackupDatabase"}
+    )
+    assert response["service_response"] == {"result": "stopped"}
+    await hass.post(session, "/api/services/plex_butler/start_all_tasks", {"config_entry_id": entry_id})
+    await hass.post(session, "/api/services/plex_butler/stop_all_tasks", {})
+    assert len(emulator.requests_to("POST", "/butler")) == 2
+    assert len(emulator.requests_to("DELETE", "/butler")) == 2
+    listed = await hass.post(session, "/api/services/plex_butler/list_tasks?return_response", {})
+    assert len(listed["service_response"]["tasks"]) == 23
+    # A hostile task name is refused by Home Assistant and never reaches the server.
+    await hass.post(session, "/api/services/plex_butler/start_task", {"task": "../prefs"}, status=400)
+    assert not [r for r in emulator.requests if "prefs" in r.path]
+
+    # Restart: nothing lost, nothing duplicated.
+    await hass.stop()
+    await hass.start(session)
+    after = await _registries(hass, session, entry_id)
+    assert after == before
+    assert (await hass.get(session, f"/api/states/{OPTIMIZE}"))["state"] == "off"
+
+    # Remove: nothing of it is left.
+    await hass.delete(session, f"/api/config/config_entries/entry/{entry_id}")
+    gone = await _registries(hass, session, entry_id)
+    assert gone == {"entries": [], "devices": [], "entities": []}
+    states = await hass.get(session, "/api/states")
+    assert not [state for state in states if "living_room_plex" in state["entity_id"]]
+    print(f"\nend-to-end wall time: {time.monotonic() - started:.1f} s")

@@ -1,0 +1,93 @@
+"""The two blueprints load, validate, and drive the emulator as promised."""
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+from homeassistant.components import persistent_notification
+from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from .conftest import settle
+from .plex_emulator import PlexEmulator
+
+BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints" / "automation" / "plex_butler"
+
+
+@pytest.fixture
+def installed_blueprints(hass: HomeAssistant) -> None:
+    target = Path(hass.config.path("blueprints", "automation", "plex_butler"))
+    target.mkdir(parents=True, exist_ok=True)
+    for blueprint in BLUEPRINTS.glob("*.yaml"):
+        shutil.copy(blueprint, target / blueprint.name)
+
+
+async def _automation(hass: HomeAssistant, blueprint: str, inputs: dict[str, object]) -> None:
+    config = {
+        AUTOMATION_DOMAIN: {
+            "id": blueprint,
+            "alias": blueprint,
+            "use_blueprint": {"path": f"plex_butler/{blueprint}.yaml", "input": inputs},
+        }
+    }
+    assert await async_setup_component(hass, AUTOMATION_DOMAIN, config)
+    await hass.async_block_till_done()
+    state = hass.states.get(f"automation.{blueprint}")
+    assert state is not None, "the blueprint did not validate"
+    assert state.state == "on"
+
+
+@pytest.mark.usefixtures("installed_blueprints")
+async def test_pause_during_playback(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    hass.states.async_set("media_player.living_room_tv", "idle")
+    await _automation(
+        hass,
+        "pause_butler_during_playback",
+        {"server": init_integration.entry_id, "players": ["media_player.living_room_tv"], "resume": True},
+    )
+    hass.states.async_set("media_player.living_room_tv", "playing")
+    await settle(hass)
+    assert len(emulator.requests_to("DELETE", "/butler")) == 1
+
+    hass.states.async_set("media_player.living_room_tv", "paused")
+    await settle(hass)
+    assert len(emulator.requests_to("POST", "/butler")) == 1
+
+
+@pytest.mark.parametrize("task_duration", [0.05])
+@pytest.mark.usefixtures("installed_blueprints")
+async def test_run_tasks_and_notify(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    assert await async_setup_component(hass, "persistent_notification", {})
+    await _automation(
+        hass,
+        "run_tasks_and_notify",
+        {
+            "server": init_integration.entry_id,
+            "tasks": ["BackupDatabase", "OptimizeDatabase"],
+            "start_triggers": [{"trigger": "event", "event_type": "download_finished"}],
+        },
+    )
+    hass.bus.async_fire("download_finished")
+    await settle(hass)
+    assert len(emulator.requests_to("POST", "/butler/BackupDatabase")) == 1
+    assert len(emulator.requests_to("POST", "/butler/OptimizeDatabase")) == 1
+
+    # The emulator runs both (50 ms each) and its notification socket reports the end of the run.
+    for _ in range(200):
+        if _notified(hass):
+            break
+        await asyncio.sleep(0.02)
+    assert emulator.butler.completed == ["BackupDatabase", "OptimizeDatabase"]
+    assert _notified(hass)
+
+
+def _notified(hass: HomeAssistant) -> bool:
+    notifications = persistent_notification._async_get_or_create_notifications(hass)
+    return any(n["message"] == "Finished: BackupDatabase, OptimizeDatabase" for n in notifications.values())
