@@ -11,6 +11,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from . import const
 from .api import PlexButlerClient
 from .const import DOMAIN
 from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
@@ -42,6 +43,7 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
         str(data[CONF_URL]),
         str(data[CONF_TOKEN]),
         verify_ssl=verify_ssl,
+        timeout=const.REQUEST_TIMEOUT,
         client_identifier=f"home-assistant-plex-butler-{installation}",
         product="Plex Butler for Home Assistant",
         device_name="Home Assistant",

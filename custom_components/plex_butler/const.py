@@ -9,6 +9,8 @@ LOGGER = logging.getLogger(__package__)
 
 # How often the task list and activities are read while nothing tells us sooner.
 POLL_INTERVAL: Final = timedelta(seconds=30)
+# Seconds a request to the server may take before it counts as unreachable.
+REQUEST_TIMEOUT: Final = 10.0
 # While the notification socket is open, polling is only a safety net.
 PUSH_POLL_INTERVAL: Final = timedelta(minutes=5)
 RECONNECT_MIN_SECONDS: Final = 2.0

@@ -50,6 +50,8 @@ class Fault:
     content_type: str = "application/xml"
     truncate: bool = False
     drop: bool = False
+    # Stream this many bytes of XML-looking garbage, chunked, without a Content-Length.
+    stream: int = 0
     times: int | None = None
 
     def matches(self, request: web.Request) -> bool:
@@ -102,6 +104,7 @@ class PlexEmulator:
         self.answers_json = answers_json
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
+        self.streamed_bytes = 0
         self._sockets: set[web.WebSocketResponse] = set()
         self._sends: set[asyncio.Task[None]] = set()
         self._runner: web.AppRunner | None = None
@@ -183,6 +186,22 @@ class PlexEmulator:
             assert request.transport is not None
             request.transport.close()
             return web.Response()
+        if fault.stream:
+            response = web.StreamResponse(status=fault.status or 200)
+            response.content_type = fault.content_type
+            response.enable_chunked_encoding()
+            await response.prepare(request)
+            chunk = b"<" + b"x" * (64 * 1024 - 1)
+            sent = 0
+            try:
+                while sent < fault.stream:
+                    sent += len(chunk)
+                    self.streamed_bytes = sent
+                    await response.write(chunk)
+            except (ConnectionResetError, RuntimeError):
+                # The client hung up, as it should once it has read enough.
+                pass
+            return response
         if fault.truncate:
             body = fault.body or _render_xml("ButlerTasks", {}, "ButlerTask", self._task_records())
             response = web.StreamResponse(status=fault.status or 200)
