@@ -426,3 +426,35 @@ def test_real_capture_parses() -> None:
     assert activities[0].progress == 100
     identity = parse_identity((CAPTURES / "root.xml").read_bytes())
     assert identity.machine_identifier == MACHINE_ID
+
+
+@pytest.mark.parametrize("answers_json", [True, False], ids=["json", "xml"])
+async def test_settings_read_and_write(
+    client: PlexButlerClient, emulator: PlexEmulator, answers_json: bool
+) -> None:
+    emulator.answers_json = answers_json
+    settings = {setting.id: setting for setting in await client.get_settings()}
+    assert settings["ButlerStartHour"].value == 2
+    assert settings["ButlerTaskBackupDatabase"].value is True
+    assert settings["FriendlyName"].value == "Living room Plex"
+    await client.set_settings({"ButlerEndHour": 6, "ButlerTaskBackupDatabase": False})
+    assert emulator.requests_to("PUT", "/:/prefs")[-1].query == {
+        "ButlerEndHour": "6",
+        "ButlerTaskBackupDatabase": "false",
+    }
+    settings = {setting.id: setting for setting in await client.get_settings()}
+    assert (settings["ButlerEndHour"].value, settings["ButlerTaskBackupDatabase"].value) == (6, False)
+
+
+@pytest.mark.parametrize("setting_id", ["a&b=c", "../x", "", "Butler Start"])
+async def test_setting_ids_are_validated(
+    client: PlexButlerClient, emulator: PlexEmulator, setting_id: str
+) -> None:
+    with pytest.raises(ValueError, match="not a setting id"):
+        await client.set_settings({setting_id: 1})
+    assert emulator.requests == []
+
+
+async def test_unknown_setting_is_refused_by_the_server(client: PlexButlerClient) -> None:
+    with pytest.raises(PlexButlerResponseError, match="HTTP 400"):
+        await client.set_settings({"NoSuchSetting": 1})

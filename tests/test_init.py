@@ -26,9 +26,13 @@ async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     await settle(hass)
 
 
+def _task_switches(hass: HomeAssistant) -> list[str]:
+    return [e for e in hass.states.async_entity_ids("switch") if not e.endswith("_scheduled")]
+
+
 async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     assert init_integration.state is ConfigEntryState.LOADED
-    assert len(hass.states.async_entity_ids("switch")) == 23
+    assert len(_task_switches(hass)) == 23
     assert len(hass.states.async_entity_ids("button")) == 2
 
     assert await hass.config_entries.async_unload(init_integration.entry_id)
@@ -42,7 +46,7 @@ async def test_setup_and_unload(hass: HomeAssistant, init_integration: MockConfi
     assert hass.states.get(BACKUP).state == STATE_OFF
 
 
-async def test_one_poll_is_two_concurrent_requests(
+async def test_one_poll_is_three_concurrent_requests(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     emulator: PlexEmulator,
@@ -50,7 +54,7 @@ async def test_one_poll_is_two_concurrent_requests(
 ) -> None:
     emulator.requests.clear()
     await _poll(hass, freezer)
-    assert sorted(r.path for r in emulator.requests) == ["/activities", "/butler"]
+    assert sorted(r.path for r in emulator.requests) == ["/:/prefs", "/activities", "/butler"]
 
 
 async def test_server_down_at_setup_retries(
@@ -194,7 +198,7 @@ async def test_tasks_appear_and_disappear(
     unicorns = hass.states.get("switch.living_room_plex_summon_unicorns")
     assert unicorns is not None
     assert unicorns.attributes["friendly_name"] == "Living room Plex Summon unicorns"
-    assert len(hass.states.async_entity_ids("switch")) == 24
+    assert len(_task_switches(hass)) == 24
 
 
 @pytest.mark.parametrize("task_duration", [0.05])

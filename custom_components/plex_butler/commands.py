@@ -61,6 +61,11 @@ async def async_stop_all(coordinator: PlexButlerCoordinator) -> None:
     await _async_run(coordinator, lambda client: client.stop_all(), coordinator.mark_stopped)
 
 
+async def async_set_settings(coordinator: PlexButlerCoordinator, values: dict[str, bool | int]) -> None:
+    """Change Butler settings in one request, then refresh once."""
+    await _async_run(coordinator, lambda client: client.set_settings(values))
+
+
 async def _async_run[T](
     coordinator: PlexButlerCoordinator,
     command: Callable[[PlexButlerClient], Awaitable[T]],

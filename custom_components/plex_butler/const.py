@@ -22,7 +22,16 @@ START_GRACE_SECONDS: Final = 15.0
 MANUFACTURER: Final = "Plex"
 MODEL: Final = "Plex Media Server"
 
+# Plex's Butler settings: the window's hours and one on/off toggle per task, named ButlerTask<Name>.
+BUTLER_SETTING_PREFIX: Final = "Butler"
+BUTLER_TASK_PREFIX: Final = "ButlerTask"
+SETTING_START_HOUR: Final = "ButlerStartHour"
+SETTING_END_HOUR: Final = "ButlerEndHour"
+
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_START_HOUR: Final = "start_hour"
+ATTR_END_HOUR: Final = "end_hour"
+ATTR_TASKS: Final = "tasks"
 ATTR_TASK: Final = "task"
 ATTR_RESULT: Final = "result"
 
@@ -31,6 +40,7 @@ SERVICE_STOP_TASK: Final = "stop_task"
 SERVICE_START_ALL_TASKS: Final = "start_all_tasks"
 SERVICE_STOP_ALL_TASKS: Final = "stop_all_tasks"
 SERVICE_LIST_TASKS: Final = "list_tasks"
+SERVICE_SET_SCHEDULE: Final = "set_schedule"
 
 # Tasks whose switch has its own translated name and icon; any other task the server lists still
 # gets a switch, named by its readable title, with the generic icon. Decoration only, never a filter.

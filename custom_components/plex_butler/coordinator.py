@@ -19,8 +19,17 @@ from .api import (
     PlexButlerError,
     PlexButlerForbiddenError,
     ServerIdentity,
+    Setting,
 )
-from .const import DOMAIN, LOGGER, POLL_INTERVAL, PUSH_POLL_INTERVAL, START_GRACE_SECONDS
+from .const import (
+    BUTLER_SETTING_PREFIX,
+    BUTLER_TASK_PREFIX,
+    DOMAIN,
+    LOGGER,
+    POLL_INTERVAL,
+    PUSH_POLL_INTERVAL,
+    START_GRACE_SECONDS,
+)
 from .push import NotificationListener, PushCallbacks
 
 type PlexButlerConfigEntry = ConfigEntry[PlexButlerCoordinator]
@@ -33,6 +42,28 @@ class ButlerState:
     tasks: dict[str, ButlerTask]
     running: frozenset[str]
     butler_activity: Activity | None = None
+    # The server's Butler settings (ids beginning with "Butler"), by id.
+    settings: dict[str, Setting] = field(default_factory=dict)
+
+    def schedule_setting(self, task_name: str) -> Setting | None:
+        """The on/off toggle that schedules a task, where the server has one.
+
+        Plex names it ButlerTask<TaskName>; a task whose name already begins with ButlerTask may use
+        its own name.
+        """
+        candidates = [f"{BUTLER_TASK_PREFIX}{task_name}"]
+        if task_name.startswith(BUTLER_TASK_PREFIX):
+            candidates.append(task_name)
+        for candidate in candidates:
+            setting = self.settings.get(candidate)
+            if setting is not None and setting.type == "bool":
+                return setting
+        return None
+
+    def hour_setting(self, setting_id: str) -> int | None:
+        """ButlerStartHour or ButlerEndHour, where the server has it."""
+        setting = self.settings.get(setting_id)
+        return setting.value if setting is not None and isinstance(setting.value, int) else None
 
     @property
     def current_task(self) -> str | None:
@@ -122,21 +153,26 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
 
     async def _async_update_data(self) -> ButlerState:
         try:
-            tasks, activities = await asyncio.gather(self.client.get_tasks(), self.client.get_activities())
+            tasks, activities, settings = await asyncio.gather(
+                self.client.get_tasks(), self.client.get_activities(), self.client.get_settings()
+            )
         except PlexButlerError as err:
             raise self._translate(err) from err
         ir.async_delete_issue(self.hass, DOMAIN, self.not_admin_issue_id)
         self._activities = {activity.uuid: activity for activity in activities}
-        return self._state({task.name: task for task in tasks})
+        butler_settings = {s.id: s for s in settings if s.id.startswith(BUTLER_SETTING_PREFIX)}
+        return self._state({task.name: task for task in tasks}, butler_settings)
 
-    def _state(self, by_name: dict[str, ButlerTask]) -> ButlerState:
+    def _state(self, by_name: dict[str, ButlerTask], settings: dict[str, Setting]) -> ButlerState:
         activities = self._activities.values()
         butler = next((activity for activity in activities if activity.is_butler), None)
         # A task runs when the Butler names it (the run's subtitle or a sub-activity titled like the
         # task) or when we started it and its run has not ended yet.
         named = {activity.title for activity in activities} | {butler.subtitle if butler else ""}
         running = (named | self._started.still_running(butler)) & by_name.keys()
-        return ButlerState(tasks=by_name, running=frozenset(running), butler_activity=butler)
+        return ButlerState(
+            tasks=by_name, running=frozenset(running), butler_activity=butler, settings=settings
+        )
 
     @callback
     def async_start_push(self) -> None:
@@ -153,7 +189,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         else:
             self._activities[activity.uuid] = activity
         # The listener starts after the first refresh, so there is always a state to patch.
-        state = self._state(self.data.tasks)
+        state = self._state(self.data.tasks, self.data.settings)
         if state != self.data:
             self.async_set_updated_data(state)
 

@@ -8,23 +8,43 @@ from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, Supp
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from .commands import async_start_all, async_start_task, async_stop_all, async_stop_task
+from .commands import (
+    async_set_settings,
+    async_start_all,
+    async_start_task,
+    async_stop_all,
+    async_stop_task,
+)
 from .compat import vol
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
+    ATTR_END_HOUR,
     ATTR_RESULT,
+    ATTR_START_HOUR,
     ATTR_TASK,
+    ATTR_TASKS,
     DOMAIN,
     SERVICE_LIST_TASKS,
+    SERVICE_SET_SCHEDULE,
     SERVICE_START_ALL_TASKS,
     SERVICE_START_TASK,
     SERVICE_STOP_ALL_TASKS,
     SERVICE_STOP_TASK,
+    SETTING_END_HOUR,
+    SETTING_START_HOUR,
 )
 from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
 
 SERVER_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 TASK_SCHEMA = SERVER_SCHEMA.extend({vol.Required(ATTR_TASK): cv.string})
+# Ranges are checked in the handler, so the error can be a translated one that names the valid values.
+SCHEDULE_SCHEMA = SERVER_SCHEMA.extend(
+    {
+        vol.Optional(ATTR_START_HOUR): vol.Coerce(int),
+        vol.Optional(ATTR_END_HOUR): vol.Coerce(int),
+        vol.Optional(ATTR_TASKS): vol.Schema({cv.string: cv.boolean}),
+    }
+)
 
 type Handler = Callable[[PlexButlerCoordinator, ServiceCall], Awaitable[ServiceResponse]]
 
@@ -97,6 +117,43 @@ async def _list_tasks(coordinator: PlexButlerCoordinator, _call: ServiceCall) ->
     }
 
 
+async def _set_schedule(coordinator: PlexButlerCoordinator, call: ServiceCall) -> ServiceResponse:
+    state = coordinator.data
+    values: dict[str, bool | int] = {}
+    for field, setting_id in ((ATTR_START_HOUR, SETTING_START_HOUR), (ATTR_END_HOUR, SETTING_END_HOUR)):
+        if field not in call.data:
+            continue
+        hour = call.data[field]
+        if not 0 <= hour <= 23 or state.hour_setting(setting_id) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_hour",
+                translation_placeholders={
+                    "field": field,
+                    "hour": str(hour),
+                    "server": coordinator.config_entry.title,
+                },
+            )
+        values[setting_id] = hour
+    for name, scheduled in call.data.get(ATTR_TASKS, {}).items():
+        setting = state.schedule_setting(name)
+        if setting is None:
+            schedulable = [task for task in state.tasks if state.schedule_setting(task) is not None]
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="unknown_schedule_task",
+                translation_placeholders={
+                    "task": "".join(char for char in name[:64] if char.isprintable()),
+                    "server": coordinator.config_entry.title,
+                    "tasks": ", ".join(sorted(schedulable)),
+                },
+            )
+        values[setting.id] = scheduled
+    if values:
+        await async_set_settings(coordinator, values)
+    return None
+
+
 async def _dispatch(hass: HomeAssistant, handler: Handler, call: ServiceCall) -> ServiceResponse:
     return await handler(_coordinator(hass, call), call)
 
@@ -107,6 +164,7 @@ SERVICES: tuple[tuple[str, vol.Schema, Handler, SupportsResponse], ...] = (
     (SERVICE_START_ALL_TASKS, SERVER_SCHEMA, _start_all, SupportsResponse.NONE),
     (SERVICE_STOP_ALL_TASKS, SERVER_SCHEMA, _stop_all, SupportsResponse.NONE),
     (SERVICE_LIST_TASKS, SERVER_SCHEMA, _list_tasks, SupportsResponse.ONLY),
+    (SERVICE_SET_SCHEDULE, SCHEDULE_SCHEMA, _set_schedule, SupportsResponse.NONE),
 )
 
 

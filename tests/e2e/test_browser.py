@@ -90,7 +90,9 @@ async def test_click_start_all_and_a_task_switch(
                 await _until_request(emulator, "POST", "/butler")
 
                 # One task switch.
-                toggle = page.locator("hui-toggle-entity-row", has_text="Optimize database")
+                toggle = page.locator("hui-toggle-entity-row").filter(
+                    has=page.get_by_text("Optimize database", exact=True)
+                )
                 await toggle.locator("ha-entity-toggle").click()
                 await _until_request(emulator, "POST", "/butler/OptimizeDatabase")
                 await page.screenshot(path=SCREENSHOTS / "device-page-running.png", full_page=True)

@@ -79,7 +79,8 @@ async def test_whole_life_of_an_entry(
     assert before["entries"][0]["state"] == "loaded"
     assert [name for _, name, _ in before["devices"]] == ["Living room Plex"]
     switches = [entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("switch.")]
-    assert len(switches) == 23
+    assert len([entity_id for entity_id in switches if not entity_id.endswith("_scheduled")]) == 23
+    assert len([entity_id for entity_id in switches if entity_id.endswith("_scheduled")]) == 21
     assert {unique_id for _, unique_id, _ in before["entities"]} >= {
         f"{MACHINE_ID}-start_all",
         f"{MACHINE_ID}-BackupDatabase",
@@ -101,24 +102,7 @@ async def test_whole_life_of_an_entry(
     assert len(emulator.requests_to("DELETE", "/butler/OptimizeDatabase")) == 1
     assert (await hass.get(session, f"/api/states/{OPTIMIZE}"))["state"] == "off"
 
-    # Every action.
-    response = await hass.post(
-        session, "/api/services/plex_butler/start_task?return_response", {"task": "BackupDatabase"}
-    )
-    assert response["service_response"] == {"result": "started"}
-    response = await hass.post(
-        session, "/api/services/plex_butler/stop_task?return_response", {"task": "BackupDatabase"}
-    )
-    assert response["service_response"] == {"result": "stopped"}
-    await hass.post(session, "/api/services/plex_butler/start_all_tasks", {"config_entry_id": entry_id})
-    await hass.post(session, "/api/services/plex_butler/stop_all_tasks", {})
-    assert len(emulator.requests_to("POST", "/butler")) == 2
-    assert len(emulator.requests_to("DELETE", "/butler")) == 2
-    listed = await hass.post(session, "/api/services/plex_butler/list_tasks?return_response", {})
-    assert len(listed["service_response"]["tasks"]) == 23
-    # A hostile task name is refused by Home Assistant and never reaches the server.
-    await hass.post(session, "/api/services/plex_butler/start_task", {"task": "../prefs"}, status=400)
-    assert not [r for r in emulator.requests if "prefs" in r.path]
+    await _call_every_action(hass, session, emulator, entry_id)
 
     # Restart: nothing lost, nothing duplicated.
     await hass.stop()
@@ -134,3 +118,35 @@ async def test_whole_life_of_an_entry(
     states = await hass.get(session, "/api/states")
     assert not [state for state in states if "living_room_plex" in state["entity_id"]]
     print(f"\nend-to-end wall time: {time.monotonic() - started:.1f} s")
+
+
+async def _call_every_action(
+    hass: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator, entry_id: str
+) -> None:
+    """Every action of the integration, through Home Assistant's REST API."""
+    response = await hass.post(
+        session, "/api/services/plex_butler/start_task?return_response", {"task": "BackupDatabase"}
+    )
+    assert response["service_response"] == {"result": "started"}
+    response = await hass.post(
+        session, "/api/services/plex_butler/stop_task?return_response", {"task": "BackupDatabase"}
+    )
+    assert response["service_response"] == {"result": "stopped"}
+    await hass.post(session, "/api/services/plex_butler/start_all_tasks", {"config_entry_id": entry_id})
+    await hass.post(session, "/api/services/plex_butler/stop_all_tasks", {})
+    assert len(emulator.requests_to("POST", "/butler")) == 2
+    assert len(emulator.requests_to("DELETE", "/butler")) == 2
+    listed = await hass.post(session, "/api/services/plex_butler/list_tasks?return_response", {})
+    assert len(listed["service_response"]["tasks"]) == 23
+    await hass.post(
+        session,
+        "/api/services/plex_butler/set_schedule",
+        {"start_hour": 1, "tasks": {"OptimizeDatabase": False}},
+    )
+    assert emulator.requests_to("PUT", "/:/prefs")[-1].query == {
+        "ButlerStartHour": "1",
+        "ButlerTaskOptimizeDatabase": "false",
+    }
+    # A hostile task name is refused by Home Assistant and never reaches the server.
+    await hass.post(session, "/api/services/plex_butler/start_task", {"task": "../prefs"}, status=400)
+    assert not [r for r in emulator.requests if r.method == "POST" and "prefs" in r.path]

@@ -6,6 +6,7 @@ a missing or wrong token. Tests steer it through `faults` and read what it recei
 """
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from xml.sax.saxutils import quoteattr
 from aiohttp import WSMsgType, web
 
 from .butler import EmulatedButler
-from .tasks import REAL_1_43_2_TASKS, TaskSpec
+from .tasks import REAL_1_43_2_TASKS, TaskSpec, butler_settings
 
 DEFAULT_IDENTITY = {
     "machineIdentifier": "b4e051156514c3673d6305f3df48b2bd645d6fd5",
@@ -103,6 +104,8 @@ class PlexEmulator:
         # A real server answers JSON to `Accept: application/json`; some proxies strip the header.
         self.answers_json = answers_json
         self.faults = Faults()
+        # id -> Setting record, as `GET /:/prefs` lists them.
+        self.settings: dict[str, dict[str, object]] = butler_settings(tasks)
         self.requests: list[RecordedRequest] = []
         self.streamed_bytes = 0
         self._sockets: set[web.WebSocketResponse] = set()
@@ -127,6 +130,8 @@ class PlexEmulator:
         app.router.add_delete("/butler/{name}", self._stop_task)
         app.router.add_get("/activities", self._activities)
         app.router.add_get(NOTIFICATIONS_PATH, self._notifications)
+        app.router.add_get("/:/prefs", self._get_prefs)
+        app.router.add_put("/:/prefs", self._put_prefs)
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -324,6 +329,35 @@ class PlexEmulator:
         activities = [] if activity is None else [activity]
         return self._container(request, "MediaContainer", {"size": len(activities)}, "Activity", activities)
 
+    async def _get_prefs(self, request: web.Request) -> web.Response:
+        # "task" and "range" are the emulator's own bookkeeping, not attributes Plex sends.
+        records = [
+            {key: value for key, value in setting.items() if key not in ("task", "range")}
+            for setting in self.settings.values()
+        ]
+        return self._container(request, "MediaContainer", {"size": len(records)}, "Setting", records)
+
+    async def _put_prefs(self, request: web.Request) -> web.Response:
+        changes = {key: value for key, value in request.query.items() if not key.startswith("X-Plex-")}
+        for key, value in changes.items():
+            setting = self.settings.get(key)
+            if setting is None or not _valid_setting_value(setting, value):
+                return web.Response(
+                    status=400, text="<html><body>Bad Request</body></html>", content_type="text/html"
+                )
+        for key, value in changes.items():
+            setting = self.settings[key]
+            if setting["type"] == "bool":
+                setting["value"] = value in ("1", "true")
+                task_name = setting.get("task")
+                if isinstance(task_name, str) and task_name in self.butler.tasks:
+                    # The server's schedule follows the toggle: `GET /butler` shows it as `enabled`.
+                    task = self.butler.tasks[task_name]
+                    self.butler.tasks[task_name] = dataclasses.replace(task, enabled=bool(setting["value"]))
+            else:
+                setting["value"] = int(value) if setting["type"] == "int" else value
+        return web.Response(status=200)
+
     async def _notifications(self, request: web.Request) -> web.StreamResponse:
         if self.faults.websocket_status is not None:
             return web.Response(status=self.faults.websocket_status, text=HTML_401, content_type="text/html")
@@ -368,6 +402,15 @@ class PlexEmulator:
             filters: set[str] = socket.get("filters", set())  # type: ignore[attr-defined]
             if not filters or notification_type in filters:
                 await socket.send_str(frame)
+
+
+def _valid_setting_value(setting: dict[str, object], value: str) -> bool:
+    if setting["type"] == "bool":
+        return value in ("0", "1", "true", "false")
+    if setting["type"] == "int":
+        low, high = setting.get("range", (-(2**31), 2**31))  # type: ignore[misc]
+        return value.lstrip("-").isdigit() and low <= int(value) <= high
+    return True
 
 
 def _xml_value(value: object) -> str:

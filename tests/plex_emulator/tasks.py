@@ -49,3 +49,72 @@ REAL_1_43_2_TASKS: tuple[TaskSpec, ...] = (
     TaskSpec("RefreshPeriodicMetadata", randomized=True),
     TaskSpec("UpgradeMediaAnalysis"),
 )
+
+
+# Tasks of the 1.43.2 list that get no Butler toggle here: updates and the EPG follow their own
+# settings (update channel, DVR), so a server need not offer every task a toggle. A guess, kept small.
+TASKS_WITHOUT_TOGGLE = frozenset({"AutomaticUpdates", "RefreshEpgGuides"})
+
+
+def toggle_id(task_name: str) -> str:
+    """The Butler setting that schedules a task: `ButlerTask<Name>`, or the name when it has that prefix."""
+    return task_name if task_name.startswith("ButlerTask") else f"ButlerTask{task_name}"
+
+
+def butler_settings(tasks: tuple[TaskSpec, ...]) -> dict[str, dict[str, object]]:
+    """The Butler group of `GET /:/prefs` for these tasks, plus two settings of other groups."""
+    settings: dict[str, dict[str, object]] = {
+        "FriendlyName": {
+            "id": "FriendlyName",
+            "label": "Friendly name",
+            "summary": "",
+            "type": "text",
+            "default": "",
+            "value": "Living room Plex",
+            "group": "general",
+        },
+        "sendCrashReports": {
+            "id": "sendCrashReports",
+            "label": "Send crash reports to Plex",
+            "summary": "",
+            "type": "bool",
+            "default": True,
+            "value": True,
+            "group": "general",
+        },
+        "ButlerStartHour": {
+            "id": "ButlerStartHour",
+            "label": "Time at which tasks start to run",
+            "summary": "The time at which the server starts running background maintenance tasks.",
+            "type": "int",
+            "default": 2,
+            "value": 2,
+            "group": "butler",
+            "range": (0, 23),
+        },
+        "ButlerEndHour": {
+            "id": "ButlerEndHour",
+            "label": "Time at which tasks stop running",
+            "summary": "The time at which the background maintenance tasks stop running.",
+            "type": "int",
+            "default": 5,
+            "value": 5,
+            "group": "butler",
+            "range": (0, 23),
+        },
+    }
+    for task in tasks:
+        if task.name in TASKS_WITHOUT_TOGGLE:
+            continue
+        setting_id = toggle_id(task.name)
+        settings[setting_id] = {
+            "id": setting_id,
+            "label": task.title or task.name,
+            "summary": "",
+            "type": "bool",
+            "default": task.enabled,
+            "value": task.enabled,
+            "group": "butler",
+            "task": task.name,
+        }
+    return settings

@@ -13,7 +13,15 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSslError,
 )
-from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, StartResult, StopResult
+from .models import (
+    Activity,
+    ActivityNotification,
+    ButlerTask,
+    ServerIdentity,
+    Setting,
+    StartResult,
+    StopResult,
+)
 from .parsing import readable_title
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "PlexButlerResponseError",
     "PlexButlerSslError",
     "ServerIdentity",
+    "Setting",
     "StartResult",
     "StopResult",
     "normalize_url",

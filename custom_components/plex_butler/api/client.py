@@ -16,8 +16,16 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSslError,
 )
-from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, StartResult, StopResult
-from .parsing import parse_activities, parse_identity, parse_notification, parse_tasks
+from .models import (
+    Activity,
+    ActivityNotification,
+    ButlerTask,
+    ServerIdentity,
+    Setting,
+    StartResult,
+    StopResult,
+)
+from .parsing import parse_activities, parse_identity, parse_notification, parse_settings, parse_tasks
 
 DEFAULT_PORT: Final = 32400
 DEFAULT_TIMEOUT: Final = 10.0
@@ -31,6 +39,7 @@ WEBSOCKET_HEARTBEAT: Final = 30.0
 
 _LOGGER = logging.getLogger(__name__)
 _TASK_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
+_SETTING_ID = re.compile(r"[A-Za-z0-9_]{1,128}")
 
 
 def normalize_url(url: str) -> URL:
@@ -150,6 +159,22 @@ class PlexButlerClient:
             return StopResult.NOT_RUNNING
         return StopResult.STOPPED
 
+    async def get_settings(self) -> list[Setting]:
+        """The server's settings (`GET /:/prefs`), the Butler's schedule among them."""
+        _, body = await self._request("GET", "/:/prefs")
+        return parse_settings(body)
+
+    async def set_settings(self, values: Mapping[str, bool | int | str]) -> None:
+        """Change several settings in one request (`PUT /:/prefs?ID=VALUE&...`)."""
+        query: dict[str, str] = {}
+        for setting_id, value in values.items():
+            if not isinstance(setting_id, str) or not _SETTING_ID.fullmatch(setting_id):
+                raise ValueError(f"{str(setting_id)[:64]!r} is not a setting id")
+            # Plex writes booleans as true/false in its settings.
+            query[setting_id] = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        if query:
+            await self._request("PUT", "/:/prefs", query=query)
+
     async def notifications(
         self, on_open: Callable[[], None] | None = None
     ) -> AsyncIterator[ActivityNotification]:
@@ -201,8 +226,13 @@ class PlexButlerClient:
                     yield notification
         raise PlexButlerConnectionError(f"The notification socket of {self.base_url.host} closed")
 
-    async def _request(self, method: str, path: str, *, task: str | None = None) -> tuple[int, bytes]:
+    async def _request(
+        self, method: str, path: str, *, task: str | None = None, query: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
         url = self.base_url.with_path(f"{self.base_url.path.rstrip('/')}{path}", encoded=False)
+        if query:
+            # yarl encodes every key and value: nothing a caller passes can add parameters or a path.
+            url = url.with_query(query)
         where = f"{method} {path}"
         try:
             async with self._session.request(

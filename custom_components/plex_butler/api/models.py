@@ -50,6 +50,19 @@ class ActivityNotification:
     activity: Activity
 
 
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One server preference from `GET /:/prefs`; `value` is typed by `type` (bool, int, double, text)."""
+
+    id: str
+    label: str
+    summary: str
+    type: str
+    value: bool | int | float | str
+    default: bool | int | float | str | None
+    group: str
+
+
 class StartResult(StrEnum):
     """What `POST /butler/{name}` did: 200 started it, 202 found it already running."""
 

@@ -14,7 +14,7 @@ from typing import Any
 from xml.parsers import expat
 
 from .errors import PlexButlerResponseError
-from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity
+from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, Setting
 
 type Record = Mapping[str, Any]
 
@@ -225,3 +225,39 @@ def parse_notification(text: str | bytes) -> list[ActivityNotification]:
             raise PlexButlerResponseError("An activity notification without its activity")
         notifications.append(ActivityNotification(_text(record, "event"), parse_activity(activity)))
     return notifications
+
+
+def _typed(record: Record, key: str, kind: str) -> bool | int | float | str:
+    if kind == "bool":
+        return _flag(record, key)
+    if kind == "int":
+        number = _number(record, key)
+        if number is None:
+            raise PlexButlerResponseError(f"The server's setting {key!r} has no number")
+        return number
+    if kind == "double":
+        try:
+            return float(_text(record, key))
+        except ValueError as err:
+            raise PlexButlerResponseError(f"The server's setting {key!r} is not a number") from err
+    return _text(record, key, default="")
+
+
+def parse_settings(body: bytes) -> list[Setting]:
+    """`GET /:/prefs`: the server's settings, each value typed."""
+    container = parse_container(body, roots=("MediaContainer",), child="Setting")
+    settings = []
+    for record in container.children:
+        kind = _text(record, "type", default="text")
+        settings.append(
+            Setting(
+                id=_text(record, "id"),
+                label=_text(record, "label", default=""),
+                summary=_text(record, "summary", default=""),
+                type=kind,
+                value=_typed(record, "value", kind),
+                default=_typed(record, "default", kind) if record.get("default") not in (None, "") else None,
+                group=_text(record, "group", default=""),
+            )
+        )
+    return settings
