@@ -3,7 +3,7 @@
 Entities and actions share this, so a user gets the same message whichever way they asked.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -19,19 +19,26 @@ from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
 
 
+def task_error(
+    coordinator: PlexButlerCoordinator, translation_key: str, task: str, valid: Iterable[str]
+) -> ServiceValidationError:
+    """A refused task name, echoed safely, with the names that would have been accepted."""
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key,
+        translation_placeholders={
+            # Hostile input may be huge or hold control characters: echo a short, printable part.
+            "task": "".join(char for char in task[:64] if char.isprintable()),
+            "server": coordinator.config_entry.title,
+            "tasks": ", ".join(sorted(valid)),
+        },
+    )
+
+
 def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
     """The task name if the server lists it, else an error that names the valid ones."""
     if task not in coordinator.data.tasks:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_task",
-            translation_placeholders={
-                # Hostile input may be huge or hold control characters: echo a short, printable part.
-                "task": "".join(char for char in task[:64] if char.isprintable()),
-                "server": coordinator.config_entry.title,
-                "tasks": ", ".join(sorted(coordinator.data.tasks)),
-            },
-        )
+        raise task_error(coordinator, "unknown_task", task, coordinator.data.tasks)
     return task
 
 
@@ -83,15 +90,7 @@ async def _async_run[T](
             translation_placeholders={"server": server},
         ) from err
     except PlexButlerNotFoundError as err:
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="unknown_task",
-            translation_placeholders={
-                "task": err.task,
-                "server": server,
-                "tasks": ", ".join(sorted(coordinator.data.tasks)),
-            },
-        ) from err
+        raise task_error(coordinator, "unknown_task", err.task, coordinator.data.tasks) from err
     except PlexButlerError as err:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

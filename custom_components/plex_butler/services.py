@@ -14,6 +14,7 @@ from .commands import (
     async_start_task,
     async_stop_all,
     async_stop_task,
+    task_error,
 )
 from .compat import vol
 from .const import (
@@ -139,15 +140,7 @@ async def _set_schedule(coordinator: PlexButlerCoordinator, call: ServiceCall) -
         setting = state.schedule_setting(name)
         if setting is None:
             schedulable = [task for task in state.tasks if state.schedule_setting(task) is not None]
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="unknown_schedule_task",
-                translation_placeholders={
-                    "task": "".join(char for char in name[:64] if char.isprintable()),
-                    "server": coordinator.config_entry.title,
-                    "tasks": ", ".join(sorted(schedulable)),
-                },
-            )
+            raise task_error(coordinator, "unknown_schedule_task", name, schedulable)
         values[setting.id] = scheduled
     if values:
         await async_set_settings(coordinator, values)

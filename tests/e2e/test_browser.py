@@ -7,8 +7,6 @@ to docs/screenshots/ for the README.
 import asyncio
 import shutil
 import tempfile
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -30,22 +28,6 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
-async def home_assistant(tmp_path: Path, session: aiohttp.ClientSession) -> AsyncIterator[HassProcess]:
-    hass = HassProcess(tmp_path / "config")
-    await hass.start(session)
-    try:
-        yield hass
-    finally:
-        await hass.stop()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")

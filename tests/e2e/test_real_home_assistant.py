@@ -5,8 +5,6 @@ side is the emulator in this process, so the test sees exactly what Home Assista
 """
 
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -20,22 +18,6 @@ pytestmark = pytest.mark.e2e
 
 START_ALL = "button.living_room_plex_start_all_tasks"
 OPTIMIZE = "switch.living_room_plex_optimize_database"
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as client_session:
-        yield client_session
-
-
-@pytest.fixture
-async def home_assistant(tmp_path: Path, session: aiohttp.ClientSession) -> AsyncIterator[HassProcess]:
-    hass = HassProcess(tmp_path / "config")
-    await hass.start(session)
-    try:
-        yield hass
-    finally:
-        await hass.stop()
 
 
 async def _registries(hass: HassProcess, session: aiohttp.ClientSession, entry_id: str) -> dict[str, Any]:
