@@ -1,7 +1,7 @@
 """Benchmarks: cost and latency figures, printed, never asserted on. Run with scripts/bench.
 
 Each function measures one thing against the emulator on 127.0.0.1 inside Home Assistant's test
-harness and prints a table row. BENCH_ROUNDS scales the repetitions (scripts/bench --quick lowers it).
+harness and prints a table row. PLEX_BUTLER_BENCH_ROUNDS scales the repetitions (--quick: 5).
 """
 
 import asyncio
@@ -20,7 +20,7 @@ from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL, PUSH_POLL
 from tests.conftest import TOKEN
 from tests.plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "50"))
+ROUNDS = int(os.environ.get("PLEX_BUTLER_BENCH_ROUNDS", "50"))
 
 
 def row(name: str, value: str, target: str = "") -> None:
