@@ -5,6 +5,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import ATTR_ENTITY_ID, STATE_OFF, STATE_ON
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -161,3 +162,17 @@ async def test_set_schedule_server_error(
     with pytest.raises(HomeAssistantError) as caught:
         await hass.services.async_call(DOMAIN, "set_schedule", {"start_hour": 3}, blocking=True)
     assert caught.value.translation_key == "command_failed"
+
+
+async def test_toggle_that_disappears_takes_its_switch_along(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    registry = er.async_get(hass)
+    assert registry.async_get(OPTIMIZE_SCHEDULED) is not None
+    del emulator.settings["ButlerTaskOptimizeDatabase"]  # a server version without that toggle
+    await init_integration.runtime_data.async_refresh()
+    await hass.async_block_till_done()
+    assert registry.async_get(OPTIMIZE_SCHEDULED) is None
+    assert hass.states.get(OPTIMIZE_SCHEDULED) is None
+    # The task itself stays.
+    assert hass.states.get("switch.living_room_plex_optimize_database") is not None
