@@ -19,7 +19,7 @@ from .plex_emulator import PlexEmulator
 
 START_ALL = "button.living_room_plex_start_all_tasks"
 STOP_ALL = "button.living_room_plex_stop_all_tasks"
-BACKUP = "switch.living_room_plex_back_up_database"
+BACKUP = "switch.living_room_plex_backup_database"
 OPTIMIZE = "switch.living_room_plex_optimize_database"
 
 

@@ -42,8 +42,8 @@ SERVICE_STOP_ALL_TASKS: Final = "stop_all_tasks"
 SERVICE_LIST_TASKS: Final = "list_tasks"
 SERVICE_SET_SCHEDULE: Final = "set_schedule"
 
-# Tasks whose switch has its own translated name and icon; any other task the server lists still
-# gets a switch, named by its readable title, with the generic icon. Decoration only, never a filter.
+# Tasks whose switch has its own icon; any other task the server lists still gets a switch, with the
+# generic icon. Decoration only, never a filter.
 KNOWN_TASKS: Final = frozenset(
     {
         "AutomaticUpdates",

@@ -67,12 +67,12 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
     def __init__(self, coordinator: PlexButlerCoordinator, task: ButlerTask) -> None:
         super().__init__(coordinator, task.name)
         self.task_name = task.name
-        if task.name in KNOWN_TASKS:
-            # Translated name and own icon for tasks we know.
-            self._attr_translation_key = _CAMEL_BOUNDARY.sub("_", task.name).lower()
-        else:
-            self._attr_translation_key = "task"
-            self._attr_name = task.title
+        # Named by the task's readable title, as the server gives it or as derived from its name; tasks
+        # we know get their own icon through their translation key, any other the generic one.
+        self._attr_name = task.title
+        self._attr_translation_key = (
+            _CAMEL_BOUNDARY.sub("_", task.name).lower() if task.name in KNOWN_TASKS else "task"
+        )
 
     @property
     def available(self) -> bool:
