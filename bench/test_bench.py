@@ -60,13 +60,21 @@ async def add_entry(
     return entry
 
 
+async def server_with_tasks(
+    hass: HomeAssistant, count: int
+) -> tuple[PlexEmulator, tuple[TaskSpec, ...], MockConfigEntry]:
+    """An emulated server with `count` tasks (the real 23, or synthetic ones) and its loaded entry."""
+    tasks = REAL_1_43_2_TASKS if count == 23 else synthetic_tasks(count)
+    emulator = PlexEmulator(token=TOKEN, tasks=tasks, task_duration=300)
+    emulator.identity["machineIdentifier"] = f"{count:040d}"
+    await emulator.start()
+    entry = await add_entry(hass, emulator, f"{count:040d}", f"{count} tasks")
+    return emulator, tasks, entry
+
+
 async def test_requests_and_writes_per_cycle(hass: HomeAssistant, socket_enabled: None) -> None:
     for count in (23, 500):
-        tasks = REAL_1_43_2_TASKS if count == 23 else synthetic_tasks(count)
-        emulator = PlexEmulator(token=TOKEN, tasks=tasks, task_duration=300)
-        emulator.identity["machineIdentifier"] = f"{count:040d}"
-        await emulator.start()
-        entry = await add_entry(hass, emulator, f"{count:040d}", f"Bench {count}")
+        emulator, _, entry = await server_with_tasks(hass, count)
         coordinator = entry.runtime_data
         writes: list[object] = []
         unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, writes.append)
@@ -203,11 +211,7 @@ async def test_scale(hass: HomeAssistant, socket_enabled: None) -> None:
 
 async def test_cpu_per_cycle_by_task_count(hass: HomeAssistant, socket_enabled: None) -> None:
     for count in (23, 100, 500):
-        tasks = REAL_1_43_2_TASKS if count == 23 else synthetic_tasks(count)
-        emulator = PlexEmulator(token=TOKEN, tasks=tasks, task_duration=300)
-        emulator.identity["machineIdentifier"] = f"{count:040d}"
-        await emulator.start()
-        entry = await add_entry(hass, emulator, f"{count:040d}", f"Tasks {count}")
+        emulator, tasks, entry = await server_with_tasks(hass, count)
         coordinator = entry.runtime_data
         cycles = max(5, ROUNDS // 5)
         started = time.process_time()
