@@ -44,6 +44,7 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
         str(data[CONF_URL]),
         str(data[CONF_TOKEN]),
         verify_ssl=verify_ssl,
+        # Read from the module at call time, so a test can shorten it for every client it builds.
         timeout=const.REQUEST_TIMEOUT,
         client_identifier=f"home-assistant-plex-butler-{installation}",
         product="Plex Butler for Home Assistant",

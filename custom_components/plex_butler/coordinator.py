@@ -198,14 +198,14 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self.update_interval = PUSH_POLL_INTERVAL
         if self._push_was_up:
             # Events may have been missed while the socket was down: read everything once.
-            self.hass.async_create_task(self.async_request_refresh())
+            self.config_entry.async_create_task(self.hass, self.async_request_refresh())
         self._push_was_up = True
 
     @callback
     def _on_push_disconnected(self) -> None:
         self.update_interval = POLL_INTERVAL
         # Refreshing now also puts the next poll at the short interval.
-        self.hass.async_create_task(self.async_request_refresh())
+        self.config_entry.async_create_task(self.hass, self.async_request_refresh())
 
     def mark_started(self, name: str) -> None:
         """Record a start from Home Assistant, before the refresh that follows it."""

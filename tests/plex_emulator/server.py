@@ -311,17 +311,13 @@ class PlexEmulator:
     async def _start_task(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name not in self.butler.tasks:
-            return web.Response(
-                status=404, text="<html><body>Not Found</body></html>", content_type="text/html"
-            )
+            return _not_found()
         return web.Response(status=200 if self.butler.start(name) else 202)
 
     async def _stop_task(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
         if name not in self.butler.tasks or not self.butler.stop(name):
-            return web.Response(
-                status=404, text="<html><body>Not Found</body></html>", content_type="text/html"
-            )
+            return _not_found()
         return web.Response(status=200)
 
     async def _activities(self, request: web.Request) -> web.Response:
@@ -402,6 +398,10 @@ class PlexEmulator:
             filters: set[str] = socket.get("filters", set())  # type: ignore[attr-defined]
             if not filters or notification_type in filters:
                 await socket.send_str(frame)
+
+
+def _not_found() -> web.Response:
+    return web.Response(status=404, text="<html><body>Not Found</body></html>", content_type="text/html")
 
 
 def _valid_setting_value(setting: dict[str, object], value: str) -> bool:
