@@ -75,7 +75,7 @@ async def server_with_tasks(
 async def test_requests_and_writes_per_cycle(hass: HomeAssistant, socket_enabled: None) -> None:
     for count in (23, 500):
         emulator, _, entry = await server_with_tasks(hass, count)
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         writes: list[object] = []
         unsubscribe = hass.bus.async_listen(EVENT_STATE_CHANGED, writes.append)
         emulator.requests.clear()
@@ -137,7 +137,7 @@ async def test_push_latency(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
     """From the emulator emitting an activity notification to the switch's state changing."""
-    await until(lambda: init_integration.runtime_data.listener.connected)
+    await until(lambda: init_integration.runtime_data.coordinator.listener.connected)
     entity_id = "switch.living_room_plex_optimize_database"
     changed: list[float] = []
 
@@ -165,7 +165,7 @@ async def test_push_latency(
     row("HTTP requests during those pushes", str(len(emulator.requests) - requests_before), "0")
     # Requests of one poll, counted at the emulator, times polls per hour.
     before = len(emulator.requests)
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.coordinator.async_refresh()
     per_poll = len(emulator.requests) - before
     row(
         "requests per hour, socket up / down",
@@ -192,7 +192,7 @@ async def test_scale(hass: HomeAssistant, socket_enabled: None) -> None:
         added = servers - (1 if servers == 10 else 10 if servers == 50 else 0)
         cpu_before = time.process_time()
         for _ in range(3):
-            await asyncio.gather(*(entry.runtime_data.async_refresh() for entry in entries))
+            await asyncio.gather(*(entry.runtime_data.coordinator.async_refresh() for entry in entries))
             await hass.async_block_till_done()
         cpu = (time.process_time() - cpu_before) / 3
         rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -212,7 +212,7 @@ async def test_scale(hass: HomeAssistant, socket_enabled: None) -> None:
 async def test_cpu_per_cycle_by_task_count(hass: HomeAssistant, socket_enabled: None) -> None:
     for count in (23, 100, 500):
         emulator, tasks, entry = await server_with_tasks(hass, count)
-        coordinator = entry.runtime_data
+        coordinator = entry.runtime_data.coordinator
         cycles = max(5, ROUNDS // 5)
         started = time.process_time()
         for cycle in range(cycles):

@@ -76,7 +76,7 @@ async def test_soak_with_random_faults(
         assert await hass.config_entries.async_reload(init_integration.entry_id)
         await settle(hass)
         for cycle in range(CYCLES):
-            coordinator = init_integration.runtime_data
+            coordinator = init_integration.runtime_data.coordinator
             fault = rng.choice(FAULTS)
             injected[fault] += 1
             if fault == "socket_drop":
@@ -106,11 +106,11 @@ async def test_soak_with_random_faults(
                 injected["401 + reauth"] += 1
                 recoveries += 1
         emulator.faults.clear()
-        await init_integration.runtime_data.async_refresh()
+        await init_integration.runtime_data.coordinator.async_refresh()
         await settle(hass)
 
     assert init_integration.state is ConfigEntryState.LOADED
-    assert init_integration.runtime_data.last_update_success
+    assert init_integration.runtime_data.coordinator.last_update_success
     entities_after = sorted(
         e.entity_id for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     )
@@ -164,4 +164,4 @@ async def test_tls_verification_is_on_unless_turned_off(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
     assert init_integration.data[CONF_VERIFY_SSL] is True
-    assert init_integration.runtime_data.client.verify_ssl is True
+    assert init_integration.runtime_data.coordinator.client.verify_ssl is True

@@ -20,7 +20,11 @@ BACKUP = "switch.living_room_plex_backup_database"
 async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:
     """Move time to the next scheduled poll, whatever the interval is now, and let it finish."""
     entry = hass.config_entries.async_entries(DOMAIN)[0]
-    interval = entry.runtime_data.update_interval if entry.state is ConfigEntryState.LOADED else POLL_INTERVAL
+    interval = (
+        entry.runtime_data.coordinator.update_interval
+        if entry.state is ConfigEntryState.LOADED
+        else POLL_INTERVAL
+    )
     freezer.tick(interval)
     async_fire_time_changed(hass)
     await settle(hass)
@@ -232,7 +236,7 @@ async def test_idle_polls_write_no_state(
 async def test_unload_leaves_no_listener_or_timer(
     hass: HomeAssistant, init_integration: MockConfigEntry
 ) -> None:
-    coordinator = init_integration.runtime_data
+    coordinator = init_integration.runtime_data.coordinator
     assert coordinator._listeners
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()

@@ -41,12 +41,12 @@ async def pushed(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> MockConfigEntry:
     """The entry, once its notification socket is open."""
-    await _until(lambda: init_integration.runtime_data.listener.connected)
+    await _until(lambda: init_integration.runtime_data.coordinator.listener.connected)
     return init_integration
 
 
 async def test_socket_slows_polling(pushed: MockConfigEntry, emulator: PlexEmulator) -> None:
-    assert pushed.runtime_data.update_interval == PUSH_POLL_INTERVAL
+    assert pushed.runtime_data.coordinator.update_interval == PUSH_POLL_INTERVAL
     (socket_request,) = [r for r in emulator.requests if r.path == "/:/websockets/notifications"]
     assert socket_request.query == {"filters": "activity"}
     assert "X-Plex-Token" in socket_request.headers
@@ -100,7 +100,7 @@ async def test_event_entity_fires_started_and_finished(
 async def test_socket_loss_falls_back_to_polling_then_recovers(
     hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    coordinator = pushed.runtime_data
+    coordinator = pushed.runtime_data.coordinator
     emulator.faults.websocket_status = 503  # reconnects fail for now
     await emulator.drop_websockets()
     await _until(lambda: not coordinator.listener.connected)
@@ -139,7 +139,7 @@ async def test_garbage_frames_are_ignored(
         await emulator.send_raw_notification(garbage)
     emulator.butler.start("OptimizeDatabase")
     await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_ON)
-    assert pushed.runtime_data.listener.connected
+    assert pushed.runtime_data.coordinator.listener.connected
 
 
 async def test_unload_closes_the_socket(

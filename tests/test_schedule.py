@@ -170,7 +170,7 @@ async def test_toggle_that_disappears_takes_its_switch_along(
     registry = er.async_get(hass)
     assert registry.async_get(OPTIMIZE_SCHEDULED) is not None
     del emulator.settings["ButlerTaskOptimizeDatabase"]  # a server version without that toggle
-    await init_integration.runtime_data.async_refresh()
+    await init_integration.runtime_data.coordinator.async_refresh()
     await hass.async_block_till_done()
     assert registry.async_get(OPTIMIZE_SCHEDULED) is None
     assert hass.states.get(OPTIMIZE_SCHEDULED) is None

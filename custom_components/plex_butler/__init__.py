@@ -14,14 +14,17 @@ from homeassistant.helpers.typing import ConfigType
 from . import const
 from .api import PlexButlerClient
 from .const import DOMAIN
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .coordinator import PlexButlerCoordinator
+from .runtime import PlexButlerConfigEntry, PlexButlerData
 from .services import async_register_services
+from .settings_coordinator import PlexButlerSettingsCoordinator
 
 PLATFORMS: list[Platform] = [
     Platform.BINARY_SENSOR,
     Platform.BUTTON,
     Platform.EVENT,
     Platform.NUMBER,
+    Platform.SELECT,
     Platform.SENSOR,
     Platform.SWITCH,
 ]
@@ -54,9 +57,13 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
 
 async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
     """Connect to one server and add its entities."""
-    coordinator = PlexButlerCoordinator(hass, entry, await async_create_client(hass, entry.data))
+    client = await async_create_client(hass, entry.data)
+    coordinator = PlexButlerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    entry.runtime_data = coordinator
+    # The schedule is secondary: a server that fails to give it is still set up, without it for now.
+    settings = PlexButlerSettingsCoordinator(hass, entry, client)
+    await settings.async_refresh()
+    entry.runtime_data = PlexButlerData(coordinator, settings)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start_push()
     return True

@@ -5,8 +5,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .compat import BinarySensorDeviceClass
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity
+from .runtime import PlexButlerConfigEntry
 
 # Read-only: the coordinator does the fetching.
 PARALLEL_UPDATES = 0
@@ -18,7 +19,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the "Butler running" sensor of a server."""
-    async_add_entities([PlexButlerRunningSensor(entry.runtime_data)])
+    async_add_entities([PlexButlerRunningSensor(entry.runtime_data.coordinator)])
 
 
 class PlexButlerRunningSensor(PlexButlerEntity, BinarySensorEntity):
@@ -34,4 +35,4 @@ class PlexButlerRunningSensor(PlexButlerEntity, BinarySensorEntity):
     def is_on(self) -> bool:
         """Whether the Butler works now."""
         state = self.coordinator.data
-        return state.butler_activity is not None or bool(state.running)
+        return bool(state.butler_activities) or bool(state.running)

@@ -8,8 +8,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .commands import async_start_all, async_stop_all
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity
+from .runtime import PlexButlerConfigEntry
 
 # Commands to one server go one at a time.
 PARALLEL_UPDATES = 1
@@ -34,7 +35,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the two buttons of a server."""
-    coordinator = entry.runtime_data
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(PlexButlerButton(coordinator, description) for description in BUTTONS)
 
 

@@ -1,9 +1,10 @@
-"""Run one command against a server for a button, a switch or an action, with translated errors.
+"""Run one command against a server for a button, a switch, a select, a number or an action.
 
-Entities and actions share this, so a user gets the same message whichever way they asked.
+Entities and actions share this, so a user gets the same message whichever way they asked, and every
+command is followed the same way: by the notification socket while it is up, else by one refresh.
 """
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
@@ -12,11 +13,13 @@ from .api import (
     PlexButlerClient,
     PlexButlerError,
     PlexButlerNotFoundError,
+    PlexButlerSettingError,
     StartResult,
     StopResult,
 )
 from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
+from .runtime import PlexButlerData
 
 
 def task_error(
@@ -27,12 +30,16 @@ def task_error(
         translation_domain=DOMAIN,
         translation_key=translation_key,
         translation_placeholders={
-            # Hostile input may be huge or hold control characters: echo a short, printable part.
-            "task": "".join(char for char in task[:64] if char.isprintable()),
+            "task": printable(task),
             "server": coordinator.config_entry.title,
             "tasks": ", ".join(sorted(valid)),
         },
     )
+
+
+def printable(text: object) -> str:
+    """Hostile input may be huge or hold control characters: a short, printable part of it."""
+    return "".join(char for char in str(text)[:64] if char.isprintable())
 
 
 def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
@@ -45,43 +52,63 @@ def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
 async def async_start_task(coordinator: PlexButlerCoordinator, task: str) -> StartResult:
     """Start one task the server lists."""
     validate_task(coordinator, task)
-    return await _async_run(
-        coordinator, lambda client: client.start_task(task), lambda: coordinator.mark_started(task)
-    )
+    result = await _async_send(coordinator, lambda client: client.start_task(task))
+    # 200 started it and 202 found it running: either way it runs now.
+    coordinator.mark_started(task)
+    await coordinator.async_after_command()
+    return result
 
 
 async def async_stop_task(coordinator: PlexButlerCoordinator, task: str) -> StopResult:
     """Stop one task the server lists; stopping an idle one is fine."""
     validate_task(coordinator, task)
-    return await _async_run(
-        coordinator, lambda client: client.stop_task(task), lambda: coordinator.mark_stopped(task)
-    )
+    result = await _async_send(coordinator, lambda client: client.stop_task(task))
+    coordinator.mark_stopped(task)
+    await coordinator.async_after_command()
+    return result
 
 
 async def async_start_all(coordinator: PlexButlerCoordinator) -> None:
-    """Start every enabled task of the server."""
-    await _async_run(coordinator, lambda client: client.start_all())
+    """Start every enabled task of the server; the socket or a refresh tells which run."""
+    await _async_send(coordinator, lambda client: client.start_all())
+    await coordinator.async_after_command()
 
 
 async def async_stop_all(coordinator: PlexButlerCoordinator) -> None:
     """Stop every task of the server."""
-    await _async_run(coordinator, lambda client: client.stop_all(), coordinator.mark_stopped)
+    await _async_send(coordinator, lambda client: client.stop_all())
+    coordinator.mark_stopped()
+    await coordinator.async_after_command()
 
 
-async def async_set_settings(coordinator: PlexButlerCoordinator, values: dict[str, bool | int]) -> None:
-    """Change Butler settings in one request, then refresh once."""
-    await _async_run(coordinator, lambda client: client.set_settings(values))
+async def async_set_settings(data: PlexButlerData, values: Mapping[str, bool | int | str]) -> None:
+    """Change schedule settings in one request; the entities show the written values at once."""
+    coordinator = data.coordinator
+    try:
+        await _async_send(coordinator, lambda client: client.set_settings(values))
+    except PlexButlerSettingError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="setting_refused",
+            translation_placeholders={
+                "server": coordinator.config_entry.title,
+                "settings": ", ".join(printable(setting) for setting in err.settings),
+            },
+        ) from err
+    data.settings.async_written(values)
+    await coordinator.async_after_command()
 
 
-async def _async_run[T](
-    coordinator: PlexButlerCoordinator,
-    command: Callable[[PlexButlerClient], Awaitable[T]],
-    on_success: Callable[[], None] | None = None,
+async def _async_send[T](
+    coordinator: PlexButlerCoordinator, command: Callable[[PlexButlerClient], Awaitable[T]]
 ) -> T:
-    """Send `command` to the server, note its effect, then refresh the coordinator once."""
+    """Send `command` to the server, turning client errors into translated Home Assistant errors."""
     server = coordinator.config_entry.title
     try:
-        result = await command(coordinator.client)
+        return await command(coordinator.client)
+    except PlexButlerSettingError:
+        # Its message names the settings; the caller words it.
+        raise
     except PlexButlerAuthError as err:
         coordinator.config_entry.async_start_reauth(coordinator.hass)
         raise HomeAssistantError(
@@ -97,7 +124,3 @@ async def _async_run[T](
             translation_key="command_failed",
             translation_placeholders={"server": server, "error": str(err)},
         ) from err
-    if on_success is not None:
-        on_success()
-    await coordinator.async_refresh()
-    return result

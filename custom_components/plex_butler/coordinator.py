@@ -5,9 +5,10 @@ import time
 from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import (
@@ -19,11 +20,8 @@ from .api import (
     PlexButlerError,
     PlexButlerForbiddenError,
     ServerIdentity,
-    Setting,
 )
 from .const import (
-    BUTLER_SETTING_PREFIX,
-    BUTLER_TASK_PREFIX,
     DOMAIN,
     LOGGER,
     POLL_INTERVAL,
@@ -32,38 +30,19 @@ from .const import (
 )
 from .push import NotificationListener, PushCallbacks
 
-type PlexButlerConfigEntry = ConfigEntry[PlexButlerCoordinator]
-
 
 @dataclass(frozen=True, slots=True)
 class ButlerState:
-    """What entities render: the server's tasks and which of them run now."""
+    """What entities render: the server's tasks, which of them run now, and the Butler's runs.
+
+    `butler_activities` holds every open Butler run (a finished one may linger at 100 % beside a new
+    one); `butler_activity` is the one the progress and current task are read from.
+    """
 
     tasks: dict[str, ButlerTask]
     running: frozenset[str]
     butler_activity: Activity | None = None
-    # The server's Butler settings (ids beginning with "Butler"), by id.
-    settings: dict[str, Setting] = field(default_factory=dict)
-
-    def schedule_setting(self, task_name: str) -> Setting | None:
-        """The on/off toggle that schedules a task, where the server has one.
-
-        Plex names it ButlerTask<TaskName>; a task whose name already begins with ButlerTask may use
-        its own name.
-        """
-        candidates = [f"{BUTLER_TASK_PREFIX}{task_name}"]
-        if task_name.startswith(BUTLER_TASK_PREFIX):
-            candidates.append(task_name)
-        for candidate in candidates:
-            setting = self.settings.get(candidate)
-            if setting is not None and setting.type == "bool":
-                return setting
-        return None
-
-    def hour_setting(self, setting_id: str) -> int | None:
-        """ButlerStartHour or ButlerEndHour, where the server has it."""
-        setting = self.settings.get(setting_id)
-        return setting.value if setting is not None and isinstance(setting.value, int) else None
+    butler_activities: tuple[Activity, ...] = ()
 
     @property
     def current_task(self) -> str | None:
@@ -94,6 +73,11 @@ class _StartedTasks:
         self.started_at.clear()
         self.seen_run = False
 
+    @property
+    def waiting(self) -> bool:
+        """Whether a start is still waiting for the server to open its run."""
+        return bool(self.started_at) and not self.seen_run
+
     def still_running(self, butler_activity: Activity | None) -> set[str]:
         if butler_activity is not None:
             self.seen_run = True
@@ -112,10 +96,10 @@ class _StartedTasks:
 class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     """Polls one Plex server's Butler and holds the last state read."""
 
-    config_entry: PlexButlerConfigEntry
+    config_entry: ConfigEntry
     identity: ServerIdentity
 
-    def __init__(self, hass: HomeAssistant, entry: PlexButlerConfigEntry, client: PlexButlerClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: PlexButlerClient) -> None:
         super().__init__(
             hass,
             LOGGER,
@@ -129,6 +113,12 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self._started = _StartedTasks()
         # What the server is doing, by activity uuid: replaced by each poll, patched by each push event.
         self._activities: dict[str, Activity] = {}
+        # The Butler run that a notification changed last: the one whose progress and task are shown.
+        self._pushed_run: str | None = None
+        # Tasks we stopped that the server still names until its next word on the Butler's runs.
+        self._stopped: set[str] = set()
+        self._grace_check: CALLBACK_TYPE | None = None
+        entry.async_on_unload(self._cancel_grace_check)
         self.listener = NotificationListener(
             client,
             entry.title,
@@ -153,26 +143,39 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
 
     async def _async_update_data(self) -> ButlerState:
         try:
-            tasks, activities, settings = await asyncio.gather(
-                self.client.get_tasks(), self.client.get_activities(), self.client.get_settings()
-            )
+            tasks, activities = await asyncio.gather(self.client.get_tasks(), self.client.get_activities())
         except PlexButlerError as err:
             raise self._translate(err) from err
         ir.async_delete_issue(self.hass, DOMAIN, self.not_admin_issue_id)
         self._activities = {activity.uuid: activity for activity in activities}
-        butler_settings = {s.id: s for s in settings if s.id.startswith(BUTLER_SETTING_PREFIX)}
-        return self._state({task.name: task for task in tasks}, butler_settings)
+        self._pushed_run = None
+        self._stopped.clear()
+        return self._state({task.name: task for task in tasks})
 
-    def _state(self, by_name: dict[str, ButlerTask], settings: dict[str, Setting]) -> ButlerState:
+    def _state(self, by_name: dict[str, ButlerTask]) -> ButlerState:
         activities = self._activities.values()
-        butler = next((activity for activity in activities if activity.is_butler), None)
-        # A task runs when the Butler names it (the run's subtitle or a sub-activity titled like the
-        # task) or when we started it and its run has not ended yet.
-        named = {activity.title for activity in activities} | {butler.subtitle if butler else ""}
-        running = (named | self._started.still_running(butler)) & by_name.keys()
+        runs = tuple(activity for activity in activities if activity.is_butler)
+        shown = self._shown_run(runs)
+        # A task runs when any Butler run names it (its subtitle, or a sub-activity titled like the
+        # task) or when we started it and the run it joined has not ended yet.
+        named = {activity.title for activity in activities} | {run.subtitle for run in runs}
+        named -= self._stopped
+        running = (named | self._started.still_running(shown)) & by_name.keys()
         return ButlerState(
-            tasks=by_name, running=frozenset(running), butler_activity=butler, settings=settings
+            tasks=by_name, running=frozenset(running), butler_activity=shown, butler_activities=runs
         )
+
+    def _shown_run(self, runs: tuple[Activity, ...]) -> Activity | None:
+        """The run whose progress and task are shown.
+
+        The one a notification changed last; after a poll, the first that has not reached 100 %
+        (a finished run can linger at 100 % beside a new one), else the first.
+        """
+        pushed = next((run for run in runs if run.uuid == self._pushed_run), None)
+        if pushed is not None:
+            return pushed
+        unfinished = (run for run in runs if run.progress is None or run.progress < 100)
+        return next(unfinished, runs[0] if runs else None)
 
     @callback
     def async_start_push(self) -> None:
@@ -188,10 +191,30 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             self._activities.pop(activity.uuid, None)
         else:
             self._activities[activity.uuid] = activity
+        if activity.is_butler:
+            self._pushed_run = None if notification.event == "ended" else activity.uuid
+            # The server has spoken about its runs since our stop: trust what it names now.
+            self._stopped.clear()
+        self._publish()
+
+    @callback
+    def _publish(self) -> None:
+        """Hand entities the state as we now know it, if it changed."""
         # The listener starts after the first refresh, so there is always a state to patch.
-        state = self._state(self.data.tasks, self.data.settings)
+        state = self._state(self.data.tasks)
         if state != self.data:
             self.async_set_updated_data(state)
+
+    async def async_after_command(self) -> None:
+        """Bring the state up to date after a command the server accepted.
+
+        While the notification socket is up, the command's answer (noted by mark_started/mark_stopped)
+        and the socket's events say everything: no request. Otherwise one refresh reads the server.
+        """
+        if self.listener.connected:
+            self._publish()
+        else:
+            await self.async_refresh()
 
     @callback
     def _on_push_connected(self) -> None:
@@ -208,15 +231,34 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self.config_entry.async_create_task(self.hass, self.async_request_refresh())
 
     def mark_started(self, name: str) -> None:
-        """Record a start from Home Assistant, before the refresh that follows it."""
+        """Record a start the server accepted (200 started, 202 already running)."""
         self._started.add(name)
+        self._stopped.discard(name)
+        # Should the server never open a run for it, look again once the grace period is over: with
+        # the socket up, no poll would come soon enough to take the task's switch back off.
+        self._cancel_grace_check()
+        self._grace_check = async_call_later(self.hass, START_GRACE_SECONDS + 1, self._async_grace_check)
 
     def mark_stopped(self, name: str | None = None) -> None:
-        """Record a stop of one task, or of all of them."""
+        """Record a stop of one task, or of all of them, that the server accepted."""
         if name is None:
             self._started.clear()
+            self._stopped.update(self.data.tasks)
         else:
             self._started.discard(name)
+            self._stopped.add(name)
+
+    @callback
+    def _cancel_grace_check(self) -> None:
+        if self._grace_check is not None:
+            self._grace_check()
+            self._grace_check = None
+
+    async def _async_grace_check(self, _now: object) -> None:
+        self._grace_check = None
+        if self._started.waiting:
+            # The run never showed: read the server rather than guess.
+            await self.async_request_refresh()
 
     @property
     def not_admin_issue_id(self) -> str:

@@ -4,8 +4,9 @@ from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity
+from .runtime import PlexButlerConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -19,7 +20,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the "Butler task" event entity of a server."""
-    async_add_entities([PlexButlerTaskEvent(entry.runtime_data)])
+    async_add_entities([PlexButlerTaskEvent(entry.runtime_data.coordinator)])
 
 
 class PlexButlerTaskEvent(PlexButlerEntity, EventEntity):

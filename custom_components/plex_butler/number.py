@@ -4,13 +4,14 @@ from dataclasses import dataclass
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .api import SETTING_END_HOUR, SETTING_START_HOUR
 from .commands import async_set_settings
-from .const import SETTING_END_HOUR, SETTING_START_HOUR
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
-from .entity import PlexButlerEntity
+from .entity import PlexButlerSettingsEntity
+from .entity_sync import EntitySync
+from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 1
 
@@ -22,12 +23,17 @@ class PlexButlerHourDescription(NumberEntityDescription):
     setting_id: str
 
 
-HOURS = (
-    PlexButlerHourDescription(
-        key="window_start", translation_key="window_start", setting_id=SETTING_START_HOUR
-    ),
-    PlexButlerHourDescription(key="window_end", translation_key="window_end", setting_id=SETTING_END_HOUR),
-)
+HOURS = {
+    description.key: description
+    for description in (
+        PlexButlerHourDescription(
+            key="window_start", translation_key="window_start", setting_id=SETTING_START_HOUR
+        ),
+        PlexButlerHourDescription(
+            key="window_end", translation_key="window_end", setting_id=SETTING_END_HOUR
+        ),
+    )
+}
 
 
 async def async_setup_entry(
@@ -35,35 +41,62 @@ async def async_setup_entry(
     entry: PlexButlerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the window's hours, where the server has those settings."""
-    coordinator = entry.runtime_data
-    async_add_entities(
-        PlexButlerHour(coordinator, description)
-        for description in HOURS
-        if coordinator.data.hour_setting(description.setting_id) is not None
-    )
+    """Add the window's hours once the server has shown it has those settings."""
+    data = entry.runtime_data
+    settings = data.settings
+    hours = EntitySync(hass, "number", data.coordinator.identity.machine_identifier, async_add_entities)
+
+    @callback
+    def sync() -> None:
+        if settings.data is None or not settings.last_update_success:
+            return
+        present = [key for key, hour in HOURS.items() if settings.data.hour(hour.setting_id) is not None]
+        hours.sync(present, lambda key: PlexButlerHour(data, HOURS[key]))
+
+    sync()
+    entry.async_on_unload(settings.async_add_listener(sync))
 
 
-class PlexButlerHour(PlexButlerEntity, NumberEntity):
-    """An hour of the day, 0 to 23, in the server's local time."""
+class PlexButlerHour(PlexButlerSettingsEntity, NumberEntity):
+    """An hour of the day in the server's local time, within the range the server offers."""
 
     entity_description: PlexButlerHourDescription
     _attr_entity_category = EntityCategory.CONFIG
-    _attr_native_min_value = 0
-    _attr_native_max_value = 23
     _attr_native_step = 1
     _attr_mode = NumberMode.BOX
     _attr_native_unit_of_measurement = UnitOfTime.HOURS
 
-    def __init__(self, coordinator: PlexButlerCoordinator, description: PlexButlerHourDescription) -> None:
-        super().__init__(coordinator, description.key)
+    def __init__(self, data: PlexButlerData, description: PlexButlerHourDescription) -> None:
+        super().__init__(data.settings, data.coordinator, description.key)
+        self._data = data
         self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the schedule cannot be read or the server no longer has the setting."""
+        return super().available and self.native_value is not None
+
+    @property
+    def native_min_value(self) -> float:
+        """The first hour the server offers."""
+        return self._range[0]
+
+    @property
+    def native_max_value(self) -> float:
+        """The last hour the server offers."""
+        return self._range[1]
+
+    @property
+    def _range(self) -> tuple[int, int]:
+        settings = self.coordinator.data
+        return (0, 23) if settings is None else settings.hour_range(self.entity_description.setting_id)
 
     @property
     def native_value(self) -> int | None:
         """The hour now set on the server."""
-        return self.coordinator.data.hour_setting(self.entity_description.setting_id)
+        settings = self.coordinator.data
+        return None if settings is None else settings.hour(self.entity_description.setting_id)
 
     async def async_set_native_value(self, value: float) -> None:
         """Set the hour on the server."""
-        await async_set_settings(self.coordinator, {self.entity_description.setting_id: int(value)})
+        await async_set_settings(self._data, {self.entity_description.setting_id: int(value)})

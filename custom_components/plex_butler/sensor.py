@@ -6,15 +6,18 @@ from datetime import datetime, timedelta
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .const import SETTING_START_HOUR
-from .coordinator import ButlerState, PlexButlerConfigEntry, PlexButlerCoordinator
-from .entity import PlexButlerEntity
+from .api import SETTING_START_HOUR
+from .coordinator import ButlerState, PlexButlerCoordinator
+from .entity import PlexButlerEntity, PlexButlerSettingsEntity
+from .entity_sync import EntitySync
+from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 0
+NEXT_WINDOW_KEY = "next_window"
 
 
 def _progress(state: ButlerState) -> int | None:
@@ -27,22 +30,11 @@ def _current_task_title(state: ButlerState) -> str | None:
     return None if name is None else state.tasks[name].title
 
 
-def _next_window_start(state: ButlerState) -> datetime | None:
-    # Plex counts the hour in the server's local time; we take Home Assistant's time zone for it.
-    hour = state.hour_setting(SETTING_START_HOUR)
-    if hour is None:
-        return None
-    now = dt_util.now()
-    start = now.replace(hour=hour, minute=0, second=0, microsecond=0)
-    return start if start > now else start + timedelta(days=1)
-
-
 @dataclass(frozen=True, kw_only=True)
 class PlexButlerSensorDescription(SensorEntityDescription):
     """A sensor and how it reads the coordinator's state."""
 
-    value: Callable[[ButlerState], int | str | datetime | None]
-    exists: Callable[[ButlerState], bool] = lambda _state: True
+    value: Callable[[ButlerState], int | str | None]
 
 
 SENSORS = (
@@ -55,13 +47,6 @@ SENSORS = (
     PlexButlerSensorDescription(
         key="current_task", translation_key="current_task", value=_current_task_title
     ),
-    PlexButlerSensorDescription(
-        key="next_window",
-        translation_key="next_window",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        value=_next_window_start,
-        exists=lambda state: state.hour_setting(SETTING_START_HOUR) is not None,
-    ),
 )
 
 
@@ -70,13 +55,21 @@ async def async_setup_entry(
     entry: PlexButlerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the progress, current-task and next-window sensors of a server."""
-    coordinator = entry.runtime_data
-    async_add_entities(
-        PlexButlerSensor(coordinator, description)
-        for description in SENSORS
-        if description.exists(coordinator.data)
-    )
+    """Add the progress and current-task sensors, and the next window once the schedule is read."""
+    data = entry.runtime_data
+    coordinator, settings = data.coordinator, data.settings
+    async_add_entities(PlexButlerSensor(coordinator, description) for description in SENSORS)
+    next_window = EntitySync(hass, "sensor", coordinator.identity.machine_identifier, async_add_entities)
+
+    @callback
+    def sync() -> None:
+        if settings.data is None or not settings.last_update_success:
+            return
+        present = [NEXT_WINDOW_KEY] if settings.data.hour(SETTING_START_HOUR) is not None else []
+        next_window.sync(present, lambda _key: PlexButlerNextWindowSensor(data))
+
+    sync()
+    entry.async_on_unload(settings.async_add_listener(sync))
 
 
 class PlexButlerSensor(PlexButlerEntity, SensorEntity):
@@ -89,6 +82,28 @@ class PlexButlerSensor(PlexButlerEntity, SensorEntity):
         self.entity_description = description
 
     @property
-    def native_value(self) -> int | str | datetime | None:
+    def native_value(self) -> int | str | None:
         """The value now."""
         return self.entity_description.value(self.coordinator.data)
+
+
+class PlexButlerNextWindowSensor(PlexButlerSettingsEntity, SensorEntity):
+    """When the maintenance window opens next."""
+
+    _attr_device_class = SensorDeviceClass.TIMESTAMP
+    _attr_translation_key = "next_window"
+
+    def __init__(self, data: PlexButlerData) -> None:
+        super().__init__(data.settings, data.coordinator, NEXT_WINDOW_KEY)
+
+    @property
+    def native_value(self) -> datetime | None:
+        """The next start of the window."""
+        settings = self.coordinator.data
+        hour = None if settings is None else settings.hour(SETTING_START_HOUR)
+        if hour is None:
+            return None
+        # Plex counts the hour in the server's local time; we take Home Assistant's time zone for it.
+        now = dt_util.now()
+        start = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+        return start if start > now else start + timedelta(days=1)

@@ -2,18 +2,21 @@
 
 from collections.abc import Awaitable, Callable
 from functools import partial
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
+from .api import SETTING_END_HOUR, SETTING_START_HOUR, ButlerSettings, ScheduleControl
 from .commands import (
     async_set_settings,
     async_start_all,
     async_start_task,
     async_stop_all,
     async_stop_task,
+    printable,
     task_error,
 )
 from .compat import vol
@@ -31,10 +34,9 @@ from .const import (
     SERVICE_START_TASK,
     SERVICE_STOP_ALL_TASKS,
     SERVICE_STOP_TASK,
-    SETTING_END_HOUR,
-    SETTING_START_HOUR,
 )
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
+from .coordinator import PlexButlerCoordinator
+from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 SERVER_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
 TASK_SCHEMA = SERVER_SCHEMA.extend({vol.Required(ATTR_TASK): cv.string})
@@ -43,14 +45,16 @@ SCHEDULE_SCHEMA = SERVER_SCHEMA.extend(
     {
         vol.Optional(ATTR_START_HOUR): vol.Coerce(int),
         vol.Optional(ATTR_END_HOUR): vol.Coerce(int),
-        vol.Optional(ATTR_TASKS): vol.Schema({cv.string: cv.boolean}),
+        # true/false for a toggled task, a behaviour (never, scheduled, asap) for the others: the
+        # handler knows which the server has and names the valid values when refusing.
+        vol.Optional(ATTR_TASKS): vol.Schema({cv.string: vol.Any(bool, str, int)}),
     }
 )
 
-type Handler = Callable[[PlexButlerCoordinator, ServiceCall], Awaitable[ServiceResponse]]
+type Handler = Callable[[PlexButlerData, ServiceCall], Awaitable[ServiceResponse]]
 
 
-def _coordinator(hass: HomeAssistant, call: ServiceCall) -> PlexButlerCoordinator:
+def _server(hass: HomeAssistant, call: ServiceCall) -> PlexButlerData:
     """The server an action is for: the one named, or the only one configured."""
     entries: list[PlexButlerConfigEntry] = hass.config_entries.async_entries(DOMAIN)
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
@@ -81,74 +85,141 @@ def _coordinator(hass: HomeAssistant, call: ServiceCall) -> PlexButlerCoordinato
     return entry.runtime_data
 
 
-async def _start_task(coordinator: PlexButlerCoordinator, call: ServiceCall) -> ServiceResponse:
-    result = await async_start_task(coordinator, call.data[ATTR_TASK])
+async def _start_task(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
+    result = await async_start_task(data.coordinator, call.data[ATTR_TASK])
     return {ATTR_RESULT: result.value}
 
 
-async def _stop_task(coordinator: PlexButlerCoordinator, call: ServiceCall) -> ServiceResponse:
-    result = await async_stop_task(coordinator, call.data[ATTR_TASK])
+async def _stop_task(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
+    result = await async_stop_task(data.coordinator, call.data[ATTR_TASK])
     return {ATTR_RESULT: result.value}
 
 
-async def _start_all(coordinator: PlexButlerCoordinator, _call: ServiceCall) -> ServiceResponse:
-    await async_start_all(coordinator)
+async def _start_all(data: PlexButlerData, _call: ServiceCall) -> ServiceResponse:
+    await async_start_all(data.coordinator)
     return None
 
 
-async def _stop_all(coordinator: PlexButlerCoordinator, _call: ServiceCall) -> ServiceResponse:
-    await async_stop_all(coordinator)
+async def _stop_all(data: PlexButlerData, _call: ServiceCall) -> ServiceResponse:
+    await async_stop_all(data.coordinator)
     return None
 
 
-async def _list_tasks(coordinator: PlexButlerCoordinator, _call: ServiceCall) -> ServiceResponse:
-    state = coordinator.data
+def _schedule_of(settings: ButlerSettings | None, task: str) -> dict[str, Any]:
+    """How a task is put in the maintenance window: by a toggle, a behaviour, or not at all."""
+    if settings is None:
+        # The server has not given its settings lately.
+        return {"control": None}
+    schedule = settings.schedule(task)
+    if schedule.setting is None:
+        return {"control": ScheduleControl.NONE.value}
+    described: dict[str, Any] = {
+        "control": schedule.control.value,
+        "setting": schedule.setting.id,
+        "value": schedule.setting.value,
+    }
+    if schedule.control is ScheduleControl.BEHAVIOUR:
+        described["options"] = list(schedule.setting.enum_keys)
+    return described
+
+
+async def _list_tasks(data: PlexButlerData, _call: ServiceCall) -> ServiceResponse:
+    state = data.coordinator.data
+    settings = data.settings.data if data.settings.last_update_success else None
     return {
         "tasks": [
             {
                 "name": task.name,
                 "title": task.title,
                 "interval_days": task.interval_days,
-                "enabled": task.enabled,
+                "scheduled": task.enabled,
                 "randomized": task.randomized,
                 "running": task.name in state.running,
+                "schedule": _schedule_of(settings, task.name),
             }
             for task in state.tasks.values()
         ]
     }
 
 
-async def _set_schedule(coordinator: PlexButlerCoordinator, call: ServiceCall) -> ServiceResponse:
-    state = coordinator.data
-    values: dict[str, bool | int] = {}
+def _schedule_settings(data: PlexButlerData) -> ButlerSettings:
+    """The schedule as last read; refused with a translated error while the server withholds it."""
+    settings = data.settings
+    if settings.data is None or not settings.last_update_success:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="schedule_unavailable",
+            translation_placeholders={"server": data.coordinator.config_entry.title},
+        )
+    return settings.data
+
+
+def _hour_values(data: PlexButlerData, settings: ButlerSettings, call: ServiceCall) -> dict[str, int]:
+    values: dict[str, int] = {}
     for field, setting_id in ((ATTR_START_HOUR, SETTING_START_HOUR), (ATTR_END_HOUR, SETTING_END_HOUR)):
         if field not in call.data:
             continue
         hour = call.data[field]
-        if not 0 <= hour <= 23 or state.hour_setting(setting_id) is None:
+        low, high = settings.hour_range(setting_id)
+        if settings.hour(setting_id) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="no_window_setting",
+                translation_placeholders={"field": field, "server": data.coordinator.config_entry.title},
+            )
+        if not low <= hour <= high:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key="invalid_hour",
                 translation_placeholders={
                     "field": field,
                     "hour": str(hour),
-                    "server": coordinator.config_entry.title,
+                    "low": str(low),
+                    "high": str(high),
                 },
             )
         values[setting_id] = hour
-    for name, scheduled in call.data.get(ATTR_TASKS, {}).items():
-        setting = state.schedule_setting(name)
-        if setting is None:
-            schedulable = [task for task in state.tasks if state.schedule_setting(task) is not None]
-            raise task_error(coordinator, "unknown_schedule_task", name, schedulable)
-        values[setting.id] = scheduled
+    return values
+
+
+def _task_value(
+    coordinator: PlexButlerCoordinator, settings: ButlerSettings, task: str, value: object
+) -> tuple[str, bool | str]:
+    """The setting and value that schedule `task` as asked, or an error naming the valid values."""
+    schedule = settings.schedule(task)
+    setting = schedule.setting
+    if setting is None:
+        schedulable = [name for name in coordinator.data.tasks if settings.schedule(name).setting is not None]
+        raise task_error(coordinator, "unknown_schedule_task", task, schedulable)
+    if schedule.control is ScheduleControl.TOGGLE:
+        try:
+            return setting.id, cv.boolean(value)
+        except vol.Invalid:
+            valid = "true, false"
+    else:
+        if isinstance(value, str) and value in setting.enum_keys:
+            return setting.id, value
+        valid = ", ".join(setting.enum_keys)
+    raise ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key="invalid_schedule_value",
+        translation_placeholders={"task": task, "value": printable(value), "values": valid},
+    )
+
+
+async def _set_schedule(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
+    settings = _schedule_settings(data)
+    values: dict[str, bool | int | str] = dict(_hour_values(data, settings, call))
+    for task, value in call.data.get(ATTR_TASKS, {}).items():
+        setting_id, setting_value = _task_value(data.coordinator, settings, task, value)
+        values[setting_id] = setting_value
     if values:
-        await async_set_settings(coordinator, values)
+        await async_set_settings(data, values)
     return None
 
 
 async def _dispatch(hass: HomeAssistant, handler: Handler, call: ServiceCall) -> ServiceResponse:
-    return await handler(_coordinator(hass, call), call)
+    return await handler(_server(hass, call), call)
 
 
 SERVICES: tuple[tuple[str, vol.Schema, Handler, SupportsResponse], ...] = (

@@ -1,26 +1,27 @@
-"""One switch per Butler task: on starts it, off stops it, the state says whether it runs."""
+"""Switches: one per Butler task, and one per task that Plex schedules with an on/off toggle.
 
-import re
-from collections.abc import Callable
-from functools import partial
+A task switch starts the task (on) or stops it (off) and shows whether it runs; a schedule switch says
+whether the maintenance window runs the task.
+"""
+
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .api import ButlerTask
+from .api import Setting
 from .commands import async_set_settings, async_start_task, async_stop_task
-from .const import DOMAIN, KNOWN_TASKS
-from .coordinator import PlexButlerConfigEntry, PlexButlerCoordinator
-from .entity import PlexButlerEntity
+from .coordinator import PlexButlerCoordinator
+from .entity import PlexButlerEntity, PlexButlerSettingsEntity
+from .entity_sync import EntitySync
+from .names import UNKNOWN_SCHEDULE_KEY, UNKNOWN_TASK_KEY, schedule_key, task_key
+from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 1
 
-_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
-SCHEDULED_SUFFIX = "-scheduled"
+SCHEDULE_SUFFIX = "-scheduled"
 
 
 async def async_setup_entry(
@@ -28,51 +29,42 @@ async def async_setup_entry(
     entry: PlexButlerConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a switch per task, and a "scheduled" switch per task the server has a toggle for.
-
-    Both follow the server's lists: switches appear and leave the registry as the lists change.
-    """
-    coordinator = entry.runtime_data
-    added: set[str] = set()
+    """Add the task switches and schedule switches; both follow the server's lists as they change."""
+    data = entry.runtime_data
+    coordinator, settings = data.coordinator, data.settings
+    machine_id = coordinator.identity.machine_identifier
+    task_switches = EntitySync(hass, "switch", machine_id, async_add_entities)
+    schedule_switches = EntitySync(hass, "switch", machine_id, async_add_entities)
 
     @callback
     def sync() -> None:
-        state = coordinator.data
-        wanted: dict[str, Callable[[], SwitchEntity]] = {}
-        for name, task in state.tasks.items():
-            wanted[name] = partial(PlexButlerTaskSwitch, coordinator, task)
-            if state.schedule_setting(name) is not None:
-                wanted[f"{name}{SCHEDULED_SUFFIX}"] = partial(PlexButlerScheduleSwitch, coordinator, task)
-        new = [key for key in wanted if key not in added]
-        if new:
-            added.update(new)
-            async_add_entities(wanted[key]() for key in new)
-        gone = added - wanted.keys()
-        if gone:
-            registry = er.async_get(hass)
-            machine_id = coordinator.identity.machine_identifier
-            for key in gone:
-                entity_id = registry.async_get_entity_id("switch", DOMAIN, f"{machine_id}-{key}")
-                if entity_id is not None:
-                    registry.async_remove(entity_id)
-            added.difference_update(gone)
+        tasks = coordinator.data.tasks
+        task_switches.sync(tasks, lambda name: PlexButlerTaskSwitch(coordinator, name))
+        if settings.data is None or not settings.last_update_success:
+            # Schedule unknown for now: keep the switches we have, unavailable, until it is read again.
+            return
+        toggled = [name for name in tasks if settings.data.toggle(name) is not None]
+        schedule_switches.sync(
+            [f"{name}{SCHEDULE_SUFFIX}" for name in toggled],
+            lambda key: PlexButlerScheduleSwitch(data, key.removesuffix(SCHEDULE_SUFFIX)),
+        )
 
     sync()
     entry.async_on_unload(coordinator.async_add_listener(sync))
+    entry.async_on_unload(settings.async_add_listener(sync))
 
 
 class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
     """A Butler task: on while it runs."""
 
-    def __init__(self, coordinator: PlexButlerCoordinator, task: ButlerTask) -> None:
-        super().__init__(coordinator, task.name)
-        self.task_name = task.name
-        # Named by the task's readable title, as the server gives it or as derived from its name; tasks
-        # we know get their own icon through their translation key, any other the generic one.
-        self._attr_name = task.title
-        self._attr_translation_key = (
-            _CAMEL_BOUNDARY.sub("_", task.name).lower() if task.name in KNOWN_TASKS else "task"
-        )
+    def __init__(self, coordinator: PlexButlerCoordinator, name: str) -> None:
+        super().__init__(coordinator, name)
+        self.task_name = name
+        key = task_key(name)
+        self._attr_translation_key = key or UNKNOWN_TASK_KEY
+        if key is None:
+            # A task we do not know: the server's title, or one derived from its name.
+            self._attr_name = coordinator.data.tasks[name].title
 
     @property
     def available(self) -> bool:
@@ -106,30 +98,41 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
         await async_stop_task(self.coordinator, self.task_name)
 
 
-class PlexButlerScheduleSwitch(PlexButlerEntity, SwitchEntity):
-    """Whether Plex runs a task in its maintenance window (Plex Web's Scheduled Tasks toggle)."""
+class PlexButlerScheduleSwitch(PlexButlerSettingsEntity, SwitchEntity):
+    """Whether Plex runs a task in its maintenance window: the task's `ButlerTask<Name>` toggle."""
 
     _attr_entity_category = EntityCategory.CONFIG
-    _attr_translation_key = "task_scheduled"
 
-    def __init__(self, coordinator: PlexButlerCoordinator, task: ButlerTask) -> None:
-        super().__init__(coordinator, f"{task.name}{SCHEDULED_SUFFIX}")
-        self.task_name = task.name
-        self._attr_translation_placeholders = {"task": task.title}
+    def __init__(self, data: PlexButlerData, name: str) -> None:
+        super().__init__(data.settings, data.coordinator, f"{name}{SCHEDULE_SUFFIX}")
+        self._data = data
+        self.task_name = name
+        self._attr_translation_key = schedule_key(name)
+        if self._attr_translation_key == UNKNOWN_SCHEDULE_KEY:
+            self._attr_translation_placeholders = {"task": data.coordinator.data.tasks[name].title}
+        toggle = self._toggle
+        # Plex Web does not show hidden toggles either; where a behaviour governs the task too, its
+        # select is the control that counts.
+        self._attr_entity_registry_enabled_default = toggle is None or not toggle.hidden
+
+    @property
+    def _toggle(self) -> Setting | None:
+        settings = self.coordinator.data
+        return None if settings is None else settings.toggle(self.task_name)
 
     @property
     def available(self) -> bool:
-        """Unavailable while the server is unreachable or no longer has the toggle."""
-        return super().available and self.coordinator.data.schedule_setting(self.task_name) is not None
+        """Unavailable while the schedule cannot be read or the server no longer has the toggle."""
+        return super().available and self._toggle is not None
 
     @property
     def is_on(self) -> bool | None:
-        """Whether the task is scheduled."""
-        setting = self.coordinator.data.schedule_setting(self.task_name)
-        return None if setting is None else bool(setting.value)
+        """Whether the window runs the task."""
+        toggle = self._toggle
+        return None if toggle is None else bool(toggle.value)
 
     async def async_turn_on(self, **kwargs: Any) -> None:
-        """Schedule the task."""
+        """Put the task in the maintenance window."""
         await self._async_set(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
@@ -137,6 +140,6 @@ class PlexButlerScheduleSwitch(PlexButlerEntity, SwitchEntity):
         await self._async_set(False)
 
     async def _async_set(self, value: bool) -> None:
-        setting = self.coordinator.data.schedule_setting(self.task_name)
-        if setting is not None:
-            await async_set_settings(self.coordinator, {setting.id: value})
+        toggle = self._toggle
+        if toggle is not None:
+            await async_set_settings(self._data, {toggle.id: value})

@@ -16,7 +16,8 @@ from xml.sax.saxutils import quoteattr
 from aiohttp import WSMsgType, web
 
 from .butler import EmulatedButler
-from .tasks import REAL_1_43_2_TASKS, TaskSpec, butler_settings
+from .prefs import hour_range, real_settings, toggled_task
+from .tasks import REAL_1_43_2_TASKS, TaskSpec
 
 DEFAULT_IDENTITY = {
     "machineIdentifier": "b4e051156514c3673d6305f3df48b2bd645d6fd5",
@@ -65,6 +66,9 @@ class Faults:
 
     rules: list[Fault] = field(default_factory=list)
     websocket_status: int | None = None
+    # Seconds after each accepted prefs write during which every request gets 400, as a real server
+    # answered requests sent right after a PUT /:/prefs (how long is not known: 0 turns it off).
+    busy_after_prefs_write: float = 0.0
 
     def add(self, path: str, **options: Any) -> Fault:
         fault = Fault(path, **options)
@@ -74,6 +78,7 @@ class Faults:
     def clear(self) -> None:
         self.rules.clear()
         self.websocket_status = None
+        self.busy_after_prefs_write = 0.0
 
     def take(self, request: web.Request) -> Fault | None:
         for fault in self.rules:
@@ -105,7 +110,12 @@ class PlexEmulator:
         self.answers_json = answers_json
         self.faults = Faults()
         # id -> Setting record, as `GET /:/prefs` lists them.
-        self.settings: dict[str, dict[str, object]] = butler_settings(tasks)
+        self.settings: dict[str, dict[str, object]] = real_settings()
+        # Older servers send numbers as strings ("16", "userID": "1"): in prefs, activities and frames.
+        self.numbers_as_strings = False
+        # Activities beside the Butler's own run (a lingering finished run, a library refresh...).
+        self.extra_activities: list[dict[str, object]] = []
+        self._busy_until = 0.0
         self.requests: list[RecordedRequest] = []
         self.streamed_bytes = 0
         self._sockets: set[web.WebSocketResponse] = set()
@@ -120,7 +130,7 @@ class PlexEmulator:
         return f"http://{self.host}:{self.port}"
 
     def app(self) -> web.Application:
-        app = web.Application(middlewares=[self._record, self._inject_faults, self._authenticate])
+        app = web.Application(middlewares=[self._record, self._busy, self._inject_faults, self._authenticate])
         app.router.add_get("/identity", self._identity)
         app.router.add_get("/", self._root)
         app.router.add_get("/butler", self._list_tasks)
@@ -181,6 +191,12 @@ class PlexEmulator:
         return await handler(request)
 
     @web.middleware
+    async def _busy(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path != NOTIFICATIONS_PATH and asyncio.get_running_loop().time() < self._busy_until:
+            return _bad_request()
+        return await handler(request)
+
+    @web.middleware
     async def _inject_faults(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         fault = self.faults.take(request)
         if fault is None:
@@ -208,7 +224,13 @@ class PlexEmulator:
                 pass
             return response
         if fault.truncate:
-            body = fault.body or _render_xml("ButlerTasks", {}, "ButlerTask", self._task_records())
+            if fault.body is None:
+                rendered = await handler(request)
+                assert isinstance(rendered, web.Response)
+                assert isinstance(rendered.body, bytes)
+                body = rendered.body
+            else:
+                body = fault.body
             response = web.StreamResponse(status=fault.status or 200)
             response.content_type = fault.content_type
             response.content_length = len(body)
@@ -251,6 +273,8 @@ class PlexEmulator:
             document: dict[str, object] = dict(attributes)
             if children:
                 document[child] = children
+            if self.numbers_as_strings:
+                document = _stringify_numbers(document)
             return web.json_response({root: document})
         body = _render_xml(root, attributes, child, children)
         return web.Response(body=body, content_type="text/xml", charset="utf-8")
@@ -322,15 +346,11 @@ class PlexEmulator:
 
     async def _activities(self, request: web.Request) -> web.Response:
         activity = self.butler.activity()
-        activities = [] if activity is None else [activity]
+        activities = [*self.extra_activities, *([] if activity is None else [activity])]
         return self._container(request, "MediaContainer", {"size": len(activities)}, "Activity", activities)
 
     async def _get_prefs(self, request: web.Request) -> web.Response:
-        # "task" and "range" are the emulator's own bookkeeping, not attributes Plex sends.
-        records = [
-            {key: value for key, value in setting.items() if key not in ("task", "range")}
-            for setting in self.settings.values()
-        ]
+        records = list(self.settings.values())
         return self._container(request, "MediaContainer", {"size": len(records)}, "Setting", records)
 
     async def _put_prefs(self, request: web.Request) -> web.Response:
@@ -338,20 +358,21 @@ class PlexEmulator:
         for key, value in changes.items():
             setting = self.settings.get(key)
             if setting is None or not _valid_setting_value(setting, value):
-                return web.Response(
-                    status=400, text="<html><body>Bad Request</body></html>", content_type="text/html"
-                )
+                return _bad_request()
         for key, value in changes.items():
             setting = self.settings[key]
             if setting["type"] == "bool":
                 setting["value"] = value in ("1", "true")
-                task_name = setting.get("task")
-                if isinstance(task_name, str) and task_name in self.butler.tasks:
+                task_name = toggled_task(key)
+                if task_name is not None and task_name in self.butler.tasks:
                     # The server's schedule follows the toggle: `GET /butler` shows it as `enabled`.
+                    # (Whether it follows a behaviour preference too is not known; here it does not.)
                     task = self.butler.tasks[task_name]
                     self.butler.tasks[task_name] = dataclasses.replace(task, enabled=bool(setting["value"]))
             else:
                 setting["value"] = int(value) if setting["type"] == "int" else value
+        if self.faults.busy_after_prefs_write:
+            self._busy_until = asyncio.get_running_loop().time() + self.faults.busy_after_prefs_write
         return web.Response(status=200)
 
     async def _notifications(self, request: web.Request) -> web.StreamResponse:
@@ -371,6 +392,8 @@ class PlexEmulator:
         return socket
 
     def _broadcast_activity(self, event: str, activity: dict[str, object]) -> None:
+        if self.numbers_as_strings:
+            activity = _stringify_numbers(activity)
         frame = json.dumps(
             {
                 "NotificationContainer": {
@@ -391,6 +414,10 @@ class PlexEmulator:
                 self._sends.add(send)
                 send.add_done_callback(self._sends.discard)
 
+    def broadcast_activity(self, event: str, activity: dict[str, object]) -> None:
+        """An activity notification for an activity of the test's (started, updated or ended)."""
+        self._broadcast_activity(event, activity)
+
     async def broadcast_other(self, notification_type: str) -> None:
         """A notification of another type (playing, status...), as a real server sends unfiltered."""
         frame = json.dumps({"NotificationContainer": {"type": notification_type, "size": 0}})
@@ -398,6 +425,10 @@ class PlexEmulator:
             filters: set[str] = socket.get("filters", set())  # type: ignore[attr-defined]
             if not filters or notification_type in filters:
                 await socket.send_str(frame)
+
+
+def _bad_request() -> web.Response:
+    return web.Response(status=400, text="<html><body>Bad Request</body></html>", content_type="text/html")
 
 
 def _not_found() -> web.Response:
@@ -408,9 +439,24 @@ def _valid_setting_value(setting: dict[str, object], value: str) -> bool:
     if setting["type"] == "bool":
         return value in ("0", "1", "true", "false")
     if setting["type"] == "int":
-        low, high = setting.get("range", (-(2**31), 2**31))  # type: ignore[misc]
-        return value.lstrip("-").isdigit() and low <= int(value) <= high
+        hours = hour_range(setting)
+        return value.lstrip("-").isdigit() and (hours is None or int(value) in hours)
+    enum_values = setting.get("enumValues")
+    if isinstance(enum_values, str) and setting["type"] == "text":
+        # How a real server answers a value outside its list is not captured; refusing is our choice.
+        return value in {pair.partition(":")[0] for pair in enum_values.split("|")}
     return True
+
+
+def _stringify_numbers[T](value: T) -> T:
+    """The same document with every number (not booleans) as a string, as older servers send it."""
+    if isinstance(value, dict):
+        return {key: _stringify_numbers(item) for key, item in value.items()}  # type: ignore[return-value]
+    if isinstance(value, list):
+        return [_stringify_numbers(item) for item in value]  # type: ignore[return-value]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)  # type: ignore[return-value]
+    return value
 
 
 def _xml_value(value: object) -> str:

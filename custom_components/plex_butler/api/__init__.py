@@ -11,6 +11,7 @@ from .errors import (
     PlexButlerForbiddenError,
     PlexButlerNotFoundError,
     PlexButlerResponseError,
+    PlexButlerSettingError,
     PlexButlerSslError,
 )
 from .models import (
@@ -22,13 +23,25 @@ from .models import (
     StartResult,
     StopResult,
 )
-from .parsing import readable_title
+from .parsing import readable_title, task_slug
+from .schedule import (
+    BEHAVIOUR_TASKS,
+    SETTING_END_HOUR,
+    SETTING_START_HOUR,
+    ButlerSettings,
+    ScheduleControl,
+    TaskSchedule,
+)
 
 __all__ = [
+    "BEHAVIOUR_TASKS",
     "DEFAULT_PORT",
     "MAX_BODY_BYTES",
+    "SETTING_END_HOUR",
+    "SETTING_START_HOUR",
     "Activity",
     "ActivityNotification",
+    "ButlerSettings",
     "ButlerTask",
     "PlexButlerAuthError",
     "PlexButlerClient",
@@ -37,12 +50,16 @@ __all__ = [
     "PlexButlerForbiddenError",
     "PlexButlerNotFoundError",
     "PlexButlerResponseError",
+    "PlexButlerSettingError",
     "PlexButlerSslError",
+    "ScheduleControl",
     "ServerIdentity",
     "Setting",
     "StartResult",
     "StopResult",
+    "TaskSchedule",
     "normalize_url",
     "readable_title",
+    "task_slug",
     "validate_task_name",
 ]

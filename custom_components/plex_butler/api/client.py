@@ -1,7 +1,9 @@
 """The async Plex Butler client: one object per server, on an aiohttp session it is given."""
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Final
 
@@ -14,6 +16,7 @@ from .errors import (
     PlexButlerForbiddenError,
     PlexButlerNotFoundError,
     PlexButlerResponseError,
+    PlexButlerSettingError,
     PlexButlerSslError,
 )
 from .models import (
@@ -26,6 +29,7 @@ from .models import (
     StopResult,
 )
 from .parsing import parse_activities, parse_identity, parse_notification, parse_settings, parse_tasks
+from .schedule import ButlerSettings
 
 DEFAULT_PORT: Final = 32400
 DEFAULT_TIMEOUT: Final = 10.0
@@ -36,6 +40,13 @@ CLIENT_VERSION: Final = "1.0.0"
 NOTIFICATIONS_PATH: Final = "/:/websockets/notifications"
 # Plex closes sockets that stay silent; a ping every half minute keeps ours open and finds dead ones.
 WEBSOCKET_HEARTBEAT: Final = 30.0
+
+# A real server answered 400 to requests sent right after a prefs write; a client tested against real
+# servers waits 500 ms and retries, up to 10 times. For this long after our own write, a 400 means
+# "busy, ask again", on any request.
+BUSY_AFTER_WRITE: Final = 5.0
+BUSY_RETRY_PAUSE: Final = 0.5
+BUSY_RETRIES: Final = 10
 
 _LOGGER = logging.getLogger(__name__)
 _TASK_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
@@ -102,6 +113,8 @@ class PlexButlerClient:
         self.base_url = normalize_url(url)
         self._verify_ssl = verify_ssl
         self._timeout = aiohttp.ClientTimeout(total=timeout)
+        # Until when (time.monotonic()) the server may answer 400 because of our last prefs write.
+        self._busy_until = 0.0
         self._headers: Mapping[str, str] = {
             "Accept": "application/json",
             "X-Plex-Token": token,
@@ -164,16 +177,33 @@ class PlexButlerClient:
         _, body = await self._request("GET", "/:/prefs")
         return parse_settings(body)
 
+    async def get_butler_settings(self) -> ButlerSettings:
+        """The settings of the Butler's schedule: window hours, task toggles and behaviours."""
+        return ButlerSettings.from_settings(await self.get_settings())
+
     async def set_settings(self, values: Mapping[str, bool | int | str]) -> None:
-        """Change several settings in one request (`PUT /:/prefs?ID=VALUE&...`)."""
+        """Change several settings in one request (`PUT /:/prefs?ID=VALUE&...`).
+
+        Raises PlexButlerSettingError when the server refuses the write (400 or 403): it has no such
+        setting or will not take that value.
+        """
         query: dict[str, str] = {}
         for setting_id, value in values.items():
             if not isinstance(setting_id, str) or not _SETTING_ID.fullmatch(setting_id):
                 raise ValueError(f"{str(setting_id)[:64]!r} is not a setting id")
-            # Plex writes booleans as true/false in its settings.
+            # Real servers take booleans as 1/0 and as true/false; Plex writes true/false itself.
             query[setting_id] = ("true" if value else "false") if isinstance(value, bool) else str(value)
-        if query:
+        if not query:
+            return
+        try:
             await self._request("PUT", "/:/prefs", query=query)
+        except (PlexButlerForbiddenError, PlexButlerResponseError) as err:
+            if err.status not in (400, 403):
+                raise
+            raise PlexButlerSettingError(
+                f"The Plex server refused to change {', '.join(query)}", settings=tuple(query)
+            ) from err
+        self._busy_until = time.monotonic() + BUSY_AFTER_WRITE
 
     async def notifications(
         self, on_open: Callable[[], None] | None = None
@@ -234,6 +264,18 @@ class PlexButlerClient:
             # yarl encodes every key and value: nothing a caller passes can add parameters or a path.
             url = url.with_query(query)
         where = f"{method} {path}"
+        for _retry in range(BUSY_RETRIES):
+            status, body = await self._send(method, url, where)
+            if status != 400 or time.monotonic() >= self._busy_until:
+                break
+            _LOGGER.debug("%s: the server is busy after a settings write; asking again", where)
+            await asyncio.sleep(BUSY_RETRY_PAUSE)
+        else:
+            status, body = await self._send(method, url, where)
+        return _check_status(status, body, where, task)
+
+    async def _send(self, method: str, url: URL, where: str) -> tuple[int, bytes]:
+        """One request: its status and body, or a client error for anything but an answer."""
         try:
             async with self._session.request(
                 method,
@@ -262,7 +304,7 @@ class PlexButlerClient:
                 f"Cannot reach the Plex server at {self.base_url.host}:{self.base_url.port}"
                 f" ({type(err).__name__})"
             ) from err
-        return _check_status(status, body, where, task)
+        return status, body
 
 
 async def _read_limited(response: aiohttp.ClientResponse, where: str) -> bytes:

@@ -43,3 +43,15 @@ class PlexButlerResponseError(PlexButlerError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class PlexButlerSettingError(PlexButlerError):
+    """The server refused a preference write: it has no such setting or refuses that value.
+
+    Real servers answer 400 or 403 ("Attempt to set a preferences that doesn't exist") here, so a 403
+    to a prefs write says nothing about the token.
+    """
+
+    def __init__(self, message: str, *, settings: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.settings = settings

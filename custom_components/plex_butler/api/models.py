@@ -50,17 +50,33 @@ class ActivityNotification:
     activity: Activity
 
 
+type SettingValue = bool | int | float | str
+
+
 @dataclass(frozen=True, slots=True)
 class Setting:
-    """One server preference from `GET /:/prefs`; `value` is typed by `type` (bool, int, double, text)."""
+    """One server preference from `GET /:/prefs`; `value` is typed by `type` (bool, int, double, text).
+
+    `enum_values` are the allowed values as (value, label) pairs in the server's order, empty when the
+    setting takes any value; labels are the server's, in its language. Plex Web does not show `hidden`
+    settings.
+    """
 
     id: str
     label: str
     summary: str
     type: str
-    value: bool | int | float | str
-    default: bool | int | float | str | None
+    value: SettingValue
+    default: SettingValue | None
     group: str
+    hidden: bool = False
+    advanced: bool = False
+    enum_values: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def enum_keys(self) -> tuple[str, ...]:
+        """The allowed values, without their labels."""
+        return tuple(key for key, _label in self.enum_values)
 
 
 class StartResult(StrEnum):

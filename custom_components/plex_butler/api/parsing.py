@@ -44,6 +44,14 @@ def readable_title(name: str) -> str:
     return " ".join(words)
 
 
+def task_slug(name: str) -> str:
+    """A task name as a lowercase slug: "BackupDatabase" -> "backup_database".
+
+    Slugs are what Home Assistant accepts as translation keys and translatable states.
+    """
+    return "_".join(word.lower() for word in _WORD.findall(name)) or "task"
+
+
 def parse_container(body: bytes, *, roots: tuple[str, ...], child: str) -> Container:
     """Read a JSON or XML document whose root is one of `roots`, keeping children named `child`."""
     start = body.lstrip()[:1]
@@ -243,6 +251,21 @@ def _typed(record: Record, key: str, kind: str) -> bool | int | float | str:
     return _text(record, key, default="")
 
 
+def parse_enum_values(text: str) -> tuple[tuple[str, str], ...]:
+    """`enumValues`: "0:Midnight|1:1 am" or "never:never|asap:as a scheduled task and when media is added".
+
+    Each pair is split on its first ASCII colon only: labels may hold colons of their own, and one real
+    server writes hours as "1\ua789""00" with a colon look-alike (U+A789).
+    """
+    pairs = []
+    for item in text.split("|"):
+        if not item:
+            continue
+        key, _colon, label = item.partition(":")
+        pairs.append((key, label or key))
+    return tuple(pairs)
+
+
 def parse_settings(body: bytes) -> list[Setting]:
     """`GET /:/prefs`: the server's settings, each value typed."""
     container = parse_container(body, roots=("MediaContainer",), child="Setting")
@@ -258,6 +281,9 @@ def parse_settings(body: bytes) -> list[Setting]:
                 value=_typed(record, "value", kind),
                 default=_typed(record, "default", kind) if record.get("default") not in (None, "") else None,
                 group=_text(record, "group", default=""),
+                hidden=_flag(record, "hidden"),
+                advanced=_flag(record, "advanced"),
+                enum_values=parse_enum_values(_text(record, "enumValues", default="")),
             )
         )
     return settings

@@ -1,0 +1,82 @@
+"""Selects: one per behaviour preference (never / scheduled / asap) that governs a Butler task.
+
+Plex has no on/off toggle for the analysis and marker tasks; these preferences decide whether they run
+never, in the maintenance window, or in the window and as soon as media is added.
+"""
+
+from homeassistant.components.select import SelectEntity
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .api import BEHAVIOUR_TASKS, Setting, readable_title
+from .commands import async_set_settings
+from .entity import PlexButlerSettingsEntity
+from .entity_sync import EntitySync
+from .names import UNKNOWN_SCHEDULE_KEY, schedule_key
+from .runtime import PlexButlerConfigEntry, PlexButlerData
+
+PARALLEL_UPDATES = 1
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PlexButlerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a select per behaviour preference the server lists, as the server lists them."""
+    data = entry.runtime_data
+    settings = data.settings
+    selects = EntitySync(hass, "select", data.coordinator.identity.machine_identifier, async_add_entities)
+
+    @callback
+    def sync() -> None:
+        if settings.data is None or not settings.last_update_success:
+            return
+        behaviours = {setting.id: setting for setting in settings.data.behaviours}
+        selects.sync(behaviours, lambda setting_id: PlexButlerBehaviourSelect(data, behaviours[setting_id]))
+
+    sync()
+    entry.async_on_unload(settings.async_add_listener(sync))
+
+
+class PlexButlerBehaviourSelect(PlexButlerSettingsEntity, SelectEntity):
+    """When Plex runs a task: never, in the maintenance window, or also whenever media is added."""
+
+    _attr_entity_category = EntityCategory.CONFIG
+
+    def __init__(self, data: PlexButlerData, setting: Setting) -> None:
+        super().__init__(data.settings, data.coordinator, setting.id)
+        self._data = data
+        self.setting_id = setting.id
+        self._attr_translation_key = schedule_key(BEHAVIOUR_TASKS.get(setting.id))
+        if self._attr_translation_key == UNKNOWN_SCHEDULE_KEY:
+            self._attr_translation_placeholders = {"task": setting.label or readable_title(setting.id)}
+
+    @property
+    def _setting(self) -> Setting | None:
+        settings = self.coordinator.data
+        return None if settings is None else settings.settings.get(self.setting_id)
+
+    @property
+    def available(self) -> bool:
+        """Unavailable while the schedule cannot be read or the server no longer has the preference."""
+        return super().available and self._setting is not None
+
+    @property
+    def options(self) -> list[str]:
+        """The values the server offers, in its order; any it adds later show as they are."""
+        setting = self._setting
+        return [] if setting is None else list(setting.enum_keys)
+
+    @property
+    def current_option(self) -> str | None:
+        """The value set on the server."""
+        setting = self._setting
+        if setting is None or str(setting.value) not in setting.enum_keys:
+            return None
+        return str(setting.value)
+
+    async def async_select_option(self, option: str) -> None:
+        """Write the value; the select shows it at once (a preference sends no notification)."""
+        await async_set_settings(self._data, {self.setting_id: option})
