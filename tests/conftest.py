@@ -41,9 +41,23 @@ def task_duration() -> float:
 
 
 @pytest.fixture
-async def emulator(socket_enabled: None, task_duration: float) -> AsyncIterator[PlexEmulator]:
+def push_enabled() -> bool:
+    """Whether the emulator opens its notification socket.
+
+    Off by default, so a command is always followed by one refresh and tests do not depend on how
+    fast the socket opens; test_push.py and the benchmark turn it on.
+    """
+    return False
+
+
+@pytest.fixture
+async def emulator(
+    socket_enabled: None, task_duration: float, push_enabled: bool
+) -> AsyncIterator[PlexEmulator]:
     """A Plex Media Server emulator with the real 1.43.2 server's 23 tasks, on 127.0.0.1."""
     server = PlexEmulator(token=TOKEN, task_duration=task_duration)
+    if not push_enabled:
+        server.faults.websocket_status = 404
     await server.start()
     yield server
     await server.stop()

@@ -17,6 +17,7 @@ from custom_components.plex_butler.api import (
     PlexButlerForbiddenError,
     PlexButlerNotFoundError,
     PlexButlerResponseError,
+    PlexButlerSettingError,
     PlexButlerSslError,
     StartResult,
     StopResult,
@@ -456,5 +457,6 @@ async def test_setting_ids_are_validated(
 
 
 async def test_unknown_setting_is_refused_by_the_server(client: PlexButlerClient) -> None:
-    with pytest.raises(PlexButlerResponseError, match="HTTP 400"):
-        await client.set_settings({"NoSuchSetting": 1})
+    with pytest.raises(PlexButlerSettingError) as caught:
+        await client.set_settings({"NoSuchSetting": 1, "ButlerEndHour": 3})
+    assert caught.value.settings == ("NoSuchSetting", "ButlerEndHour")

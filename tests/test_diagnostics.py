@@ -21,5 +21,7 @@ async def test_diagnostics(
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, init_integration)
     assert TOKEN not in json.dumps(diagnostics)
     assert "127.0.0.1" not in json.dumps(diagnostics)
-    diagnostics["butler_activity"]["uuid"] = "<uuid>"
+    for activity in diagnostics["butler_activities"]:
+        activity["uuid"] = "<uuid>"
+    assert diagnostics["schedule"]["last_update_success"] is True
     assert diagnostics == snapshot

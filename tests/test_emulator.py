@@ -10,6 +10,12 @@ from .conftest import TOKEN
 from .plex_emulator import NOTIFICATIONS_PATH, PlexEmulator
 
 
+@pytest.fixture
+def push_enabled() -> bool:
+    """These tests are about the notification socket: the emulator opens it."""
+    return True
+
+
 async def _next_frame(socket: aiohttp.ClientWebSocketResponse) -> dict[str, object]:
     message = await asyncio.wait_for(socket.receive(), timeout=2)
     assert message.type is aiohttp.WSMsgType.TEXT

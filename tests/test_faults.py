@@ -29,7 +29,31 @@ from .plex_emulator import PlexEmulator
 pytestmark = pytest.mark.faults
 
 CYCLES = 300
-FAULTS = ("timeout", "500", "502", "drop", "truncate", "malformed", "slow", "socket_drop", "none", "none")
+FAULTS = (
+    "timeout",
+    "500",
+    "502",
+    "drop",
+    "truncate",
+    "malformed",
+    "slow",
+    "socket_drop",
+    "prefs_404",
+    "prefs_500",
+    "prefs_truncate",
+    "busy_write",
+    "none",
+    "none",
+)
+WINDOW_START = "number.living_room_plex_maintenance_window_start"
+
+
+@pytest.fixture
+def push_enabled() -> bool:
+    """The soak drops the notification socket too."""
+    return True
+
+
 # Anything in the log that means an exception escaped to the event loop.
 # (Handled failures are logged with their traceback at debug level; those are fine.)
 ESCAPED = (
@@ -43,6 +67,10 @@ ESCAPED = (
 def _inject(emulator: PlexEmulator, fault: str, rng: random.Random) -> None:
     path = rng.choice(["/butler", "/activities"])
     match fault:
+        case "prefs_404" | "prefs_500":
+            emulator.faults.add("/:/prefs", method="GET", status=int(fault[-3:]), times=1)
+        case "prefs_truncate":
+            emulator.faults.add("/:/prefs", method="GET", truncate=True, times=1)
         case "timeout" | "slow":
             emulator.faults.add(path, delay=0.3 if fault == "timeout" else 0.05, times=1)
         case "500" | "502":
@@ -71,6 +99,7 @@ async def test_soak_with_random_faults(
     injected: Counter[str] = Counter()
     recoveries = 0
     failed_before = False
+    busy_writes = 0
     with patch("custom_components.plex_butler.const.REQUEST_TIMEOUT", 0.1):
         # A client built now picks up the short timeout: reload once under the patch.
         assert await hass.config_entries.async_reload(init_integration.entry_id)
@@ -79,12 +108,26 @@ async def test_soak_with_random_faults(
             coordinator = init_integration.runtime_data.coordinator
             fault = rng.choice(FAULTS)
             injected[fault] += 1
+            settings = init_integration.runtime_data.settings
             if fault == "socket_drop":
                 await emulator.drop_websockets()
+            elif fault == "busy_write":
+                # The server answers 400 to everything for a moment after our write: no error may
+                # reach the user and nothing may turn unavailable.
+                emulator.faults.busy_after_prefs_write = 0.2
+                await hass.services.async_call(
+                    "number", "set_value", {"entity_id": WINDOW_START, "value": cycle % 24}, blocking=True
+                )
+                busy_writes += 1
             else:
                 _inject(emulator, fault, rng)
             await coordinator.async_refresh()
+            await settings.async_refresh()
             await settle(hass)
+            if fault == "busy_write":
+                assert coordinator.last_update_success
+                assert settings.last_update_success
+                emulator.faults.busy_after_prefs_write = 0.0
             if failed_before and coordinator.last_update_success:
                 recoveries += 1
             failed_before = not coordinator.last_update_success
@@ -107,6 +150,7 @@ async def test_soak_with_random_faults(
                 recoveries += 1
         emulator.faults.clear()
         await init_integration.runtime_data.coordinator.async_refresh()
+        await init_integration.runtime_data.settings.async_refresh()
         await settle(hass)
 
     assert init_integration.state is ConfigEntryState.LOADED
@@ -115,7 +159,12 @@ async def test_soak_with_random_faults(
         e.entity_id for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     )
     assert entities_after == entities_before  # nothing lost, nothing duplicated
-    for entity_id in entities_after:
+    enabled = [
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
+        if not e.disabled
+    ]
+    for entity_id in enabled:
         assert hass.states.get(entity_id).state != STATE_UNAVAILABLE, entity_id
     for marker in ESCAPED:
         assert marker not in caplog.text, marker
@@ -131,7 +180,7 @@ async def test_soak_with_random_faults(
         assert secret not in json.dumps(issues, default=str)
     print(
         f"\nsoak: {CYCLES} cycles, faults injected {sum(injected.values()) - injected['none']} "
-        f"({dict(sorted(injected.items()))}), recoveries seen {recoveries}"
+        f"({dict(sorted(injected.items()))}), recoveries seen {recoveries}, writes while busy {busy_writes}"
     )
 
 

@@ -30,6 +30,12 @@ async def _until(condition: Callable[[], bool], seconds: float = 3.0) -> None:
         await asyncio.sleep(0.005)
 
 
+@pytest.fixture
+def push_enabled() -> bool:
+    """These tests are about the notification socket: the emulator opens it."""
+    return True
+
+
 @pytest.fixture(autouse=True)
 def fast_reconnect() -> None:
     with patch("custom_components.plex_butler.push.RECONNECT_MIN_SECONDS", 0.02):

@@ -79,9 +79,10 @@ async def test_list_tasks(hass: HomeAssistant, init_integration: MockConfigEntry
         "name": "RefreshLocalMedia",
         "title": "Refresh local media",
         "interval_days": 3,
-        "enabled": True,
+        "scheduled": True,
         "randomized": False,
         "running": True,
+        "schedule": {"control": "toggle", "setting": "ButlerTaskRefreshLocalMedia", "value": True},
     }
     assert tasks["RefreshEpgGuides"]["running"] is False
     assert tasks["RefreshEpgGuides"]["randomized"] is True

@@ -76,8 +76,8 @@ class Faults:
         return fault
 
     def clear(self) -> None:
+        """Drop the request faults; the websocket refusal stays until a test lifts it."""
         self.rules.clear()
-        self.websocket_status = None
         self.busy_after_prefs_write = 0.0
 
     def take(self, request: web.Request) -> Fault | None:
@@ -117,6 +117,8 @@ class PlexEmulator:
         self.extra_activities: list[dict[str, object]] = []
         self._busy_until = 0.0
         self.requests: list[RecordedRequest] = []
+        # (method, path, status) of each answer, in order.
+        self.responses: list[tuple[str, str, int]] = []
         self.streamed_bytes = 0
         self._sockets: set[web.WebSocketResponse] = set()
         self._sends: set[asyncio.Task[None]] = set()
@@ -188,7 +190,9 @@ class PlexEmulator:
         self.requests.append(
             RecordedRequest(request.method, request.path, dict(request.query), dict(request.headers))
         )
-        return await handler(request)
+        response = await handler(request)
+        self.responses.append((request.method, request.path, response.status))
+        return response
 
     @web.middleware
     async def _busy(self, request: web.Request, handler: Handler) -> web.StreamResponse:
