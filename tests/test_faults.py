@@ -83,7 +83,7 @@ def _inject(emulator: PlexEmulator, fault: str, rng: random.Random) -> None:
             emulator.faults.add(path, body=rng.choice([b"<ButlerTasks><Butl", b"{]", b"\x00\xff"]), times=1)
 
 
-async def test_soak_with_random_faults(
+async def test_soak_with_random_faults(  # noqa: PLR0915 - one soak, read top to bottom
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     emulator: PlexEmulator,

@@ -2,19 +2,24 @@
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH
-from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_ON, STATE_OFF, STATE_ON
+from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.plex_butler.const import POLL_INTERVAL, PUSH_POLL_INTERVAL
 
 from .plex_emulator import PlexEmulator
 
 OPTIMIZE = "switch.living_room_plex_optimize_database"
+CLEAN = "switch.living_room_plex_clean_old_bundles"
+START_ALL = "button.living_room_plex_start_all_tasks"
+STOP_ALL = "button.living_room_plex_stop_all_tasks"
 RUNNING = "binary_sensor.living_room_plex_butler_running"
 CURRENT = "sensor.living_room_plex_current_task"
 PROGRESS = "sensor.living_room_plex_butler_progress"
@@ -155,3 +160,94 @@ async def test_unload_closes_the_socket(
     assert await hass.config_entries.async_unload(pushed.entry_id)
     await hass.async_block_till_done()
     await _until(lambda: not emulator._sockets)
+
+
+async def test_one_request_per_command_while_the_socket_is_up(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    emulator.requests.clear()
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    # The server's 200 says it runs: the switch is on before any notification, and nothing is read.
+    assert hass.states.get(OPTIMIZE).state == STATE_ON
+    assert [(r.method, r.path) for r in emulator.requests] == [("POST", "/butler/OptimizeDatabase")]
+    await _until(lambda: hass.states.get(CURRENT).state == "Optimize database")
+
+    emulator.requests.clear()
+    await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    assert hass.states.get(OPTIMIZE).state == STATE_OFF
+    assert [(r.method, r.path) for r in emulator.requests] == [("DELETE", "/butler/OptimizeDatabase")]
+
+    emulator.requests.clear()
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: START_ALL}, blocking=True)
+    assert [(r.method, r.path) for r in emulator.requests] == [("POST", "/butler")]
+    # What runs now comes from the socket.
+    await _until(lambda: hass.states.get(RUNNING).state == STATE_ON)
+    await hass.services.async_call("button", "press", {ATTR_ENTITY_ID: STOP_ALL}, blocking=True)
+    assert hass.states.get(RUNNING).state == STATE_OFF
+    assert [(r.method, r.path) for r in emulator.requests] == [("POST", "/butler"), ("DELETE", "/butler")]
+
+
+async def test_a_start_whose_run_never_comes_falls_back(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    # The server says 200 but opens no run (as inside the window, where it may only schedule a task).
+    emulator.faults.add("/butler/OptimizeDatabase", method="POST", status=200, times=1)
+    with patch("custom_components.plex_butler.coordinator.START_GRACE_SECONDS", 0.05):
+        await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+        assert hass.states.get(OPTIMIZE).state == STATE_ON
+        reads = len(emulator.requests_to("GET", "/butler"))
+        await asyncio.sleep(0.1)
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=5))
+        await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_OFF)
+    # One re-check read the server; no poll was due.
+    assert len(emulator.requests_to("GET", "/butler")) == reads + 1
+
+
+async def test_every_butler_run_counts(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    # A finished run lingers at 100 % with no subtitle (the real 1.43.2 capture), then a second run
+    # names CleanOldBundles: a new uuid, numbers as strings, and a library refresh in between.
+    lingering = {
+        "uuid": "run-1",
+        "type": "butler",
+        "cancellable": "0",
+        "userID": "1",
+        "title": "Butler tasks",
+    }
+    emulator.broadcast_activity("updated", lingering | {"subtitle": "", "progress": "100"})
+    emulator.broadcast_activity(
+        "started",
+        {"uuid": "lib-1", "type": "library.refresh.items", "title": "Refreshing", "subtitle": "Movies"}
+        | {"cancellable": "1", "userID": "1", "progress": "-1"},
+    )
+    emulator.broadcast_activity(
+        "started", lingering | {"uuid": "run-2", "subtitle": "CleanOldBundles", "progress": "0"}
+    )
+    await _until(lambda: hass.states.get(CLEAN).state == STATE_ON)
+    assert hass.states.get(CURRENT).state == "Clean old bundles"
+    assert hass.states.get(PROGRESS).state == "0"
+    tasks = [e for e in hass.states.async_entity_ids("switch") if not e.endswith("_schedule")]
+    running = {e for e in tasks if hass.states.get(e).state == STATE_ON}
+    assert running == {CLEAN}  # nothing invented by the other activities
+
+    # The lingering run changing again takes the display, but CleanOldBundles still runs.
+    emulator.broadcast_activity("updated", lingering | {"subtitle": "", "progress": "100"})
+    await _until(lambda: hass.states.get(PROGRESS).state == "100")
+    assert hass.states.get(CLEAN).state == STATE_ON
+    emulator.broadcast_activity("ended", lingering | {"uuid": "run-2", "subtitle": "", "progress": "100"})
+    await _until(lambda: hass.states.get(CLEAN).state == STATE_OFF)
+
+
+async def test_after_a_poll_the_unfinished_run_is_shown(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    base = {"type": "butler", "cancellable": False, "userID": 1, "title": "Butler tasks"}
+    emulator.extra_activities = [
+        base | {"uuid": "run-1", "subtitle": "", "progress": 100},
+        base | {"uuid": "run-2", "subtitle": "CleanOldBundles", "progress": 40},
+    ]
+    await pushed.runtime_data.coordinator.async_refresh()
+    assert hass.states.get(CLEAN).state == STATE_ON
+    assert hass.states.get(CURRENT).state == "Clean old bundles"
+    assert hass.states.get(PROGRESS).state == "40"
