@@ -16,7 +16,12 @@ from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, EVENT_STA
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL, PUSH_POLL_INTERVAL
+from custom_components.plex_butler.const import (
+    DOMAIN,
+    POLL_INTERVAL,
+    PUSH_POLL_INTERVAL,
+    SETTINGS_POLL_INTERVAL,
+)
 from tests.conftest import TOKEN
 from tests.plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
@@ -163,15 +168,65 @@ async def test_push_latency(
         "< 50 ms",
     )
     row("HTTP requests during those pushes", str(len(emulator.requests) - requests_before), "0")
-    # Requests of one poll, counted at the emulator, times polls per hour.
+
+
+async def test_requests_per_action_and_per_idle_hour(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    """HTTP requests each control costs, with the notification socket up and down, and when idle."""
+    coordinator = init_integration.runtime_data.coordinator
+    settings = init_integration.runtime_data.settings
+    actions: list[tuple[str, str, str, dict[str, object]]] = [
+        ("task switch on", "switch", "turn_on", {"entity_id": "switch.living_room_plex_optimize_database"}),
+        ("task switch off", "switch", "turn_off", {"entity_id": "switch.living_room_plex_optimize_database"}),
+        ("start all", "button", "press", {"entity_id": "button.living_room_plex_start_all_tasks"}),
+        ("stop all", "button", "press", {"entity_id": "button.living_room_plex_stop_all_tasks"}),
+        (
+            "behaviour select",
+            "select",
+            "select_option",
+            {"entity_id": "select.living_room_plex_generate_intro_markers_schedule", "option": "never"},
+        ),
+        (
+            "window hour",
+            "number",
+            "set_value",
+            {"entity_id": "number.living_room_plex_maintenance_window_start", "value": 3},
+        ),
+    ]
+    for socket in ("up", "down"):
+        if socket == "up":
+            await until(lambda: coordinator.listener.connected)
+        else:
+            emulator.faults.websocket_status = 503
+            await emulator.drop_websockets()
+            await until(lambda: not coordinator.listener.connected)
+            await hass.async_block_till_done()
+            await asyncio.sleep(0.05)
+        for name, domain, service, data in actions:
+            await hass.async_block_till_done()
+            before = len(emulator.requests)
+            await hass.services.async_call(domain, service, data, blocking=True)
+            command = len(emulator.requests) - before
+            # The settings' read-back runs in the background: count it once it is done.
+            await hass.async_block_till_done()
+            total = len([r for r in emulator.requests[before:] if r.path != "/:/websockets/notifications"])
+            row(f"{name}, socket {socket}", f"{command} in the call, {total} in all", "1 with the socket up")
+    # Idle: one task poll (tasks + activities) every 5 min with the socket up or every 30 s without,
+    # plus the schedule's settings every 5 min either way.
     before = len(emulator.requests)
-    await init_integration.runtime_data.coordinator.async_refresh()
+    await coordinator.async_refresh()
     per_poll = len(emulator.requests) - before
+    before = len(emulator.requests)
+    await settings.async_refresh()
+    per_settings = len(emulator.requests) - before
+    settings_per_hour = per_settings * 3600 / SETTINGS_POLL_INTERVAL.total_seconds()
+    up = per_poll * 3600 / PUSH_POLL_INTERVAL.total_seconds() + settings_per_hour
+    down = per_poll * 3600 / POLL_INTERVAL.total_seconds() + settings_per_hour
     row(
-        "requests per hour, socket up / down",
-        f"{per_poll * 3600 / PUSH_POLL_INTERVAL.total_seconds():.0f} / "
-        f"{per_poll * 3600 / POLL_INTERVAL.total_seconds():.0f}",
-        f"({per_poll} per poll, every 5 min / 30 s; plus one open socket)",
+        "requests per idle hour, socket up / down",
+        f"{up:.0f} / {down:.0f}",
+        f"({per_poll} per task poll every 5 min / 30 s, {per_settings} for the settings every 5 min)",
     )
 
 

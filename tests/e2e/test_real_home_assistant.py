@@ -61,8 +61,10 @@ async def test_whole_life_of_an_entry(
     assert before["entries"][0]["state"] == "loaded"
     assert [name for _, name, _ in before["devices"]] == ["Living room Plex"]
     switches = [entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("switch.")]
-    assert len([entity_id for entity_id in switches if not entity_id.endswith("_scheduled")]) == 23
-    assert len([entity_id for entity_id in switches if entity_id.endswith("_scheduled")]) == 21
+    assert len([entity_id for entity_id in switches if not entity_id.endswith("_schedule")]) == 23
+    # The toggles real servers have for the listed tasks; the analysis and marker tasks get selects.
+    assert len([entity_id for entity_id in switches if entity_id.endswith("_schedule")]) == 12
+    assert len([entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("select.")]) == 8
     assert {unique_id for _, unique_id, _ in before["entities"]} >= {
         f"{MACHINE_ID}-start_all",
         f"{MACHINE_ID}-BackupDatabase",
@@ -123,11 +125,12 @@ async def _call_every_action(
     await hass.post(
         session,
         "/api/services/plex_butler/set_schedule",
-        {"start_hour": 1, "tasks": {"OptimizeDatabase": False}},
+        {"start_hour": 1, "tasks": {"OptimizeDatabase": False, "ButlerTaskGenerateIntroMarkers": "never"}},
     )
     assert emulator.requests_to("PUT", "/:/prefs")[-1].query == {
         "ButlerStartHour": "1",
         "ButlerTaskOptimizeDatabase": "false",
+        "GenerateIntroMarkerBehavior": "never",
     }
     # A hostile task name is refused by Home Assistant and never reaches the server.
     await hass.post(session, "/api/services/plex_butler/start_task", {"task": "../prefs"}, status=400)
