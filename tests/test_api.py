@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from unittest.mock import patch
 
 import aiohttp
 import pytest
@@ -460,3 +461,36 @@ async def test_unknown_setting_is_refused_by_the_server(client: PlexButlerClient
     with pytest.raises(PlexButlerSettingError) as caught:
         await client.set_settings({"NoSuchSetting": 1, "ButlerEndHour": 3})
     assert caught.value.settings == ("NoSuchSetting", "ButlerEndHour")
+
+
+async def test_busy_after_our_write_is_asked_again(client: PlexButlerClient, emulator: PlexEmulator) -> None:
+    emulator.faults.busy_after_prefs_write = 0.3  # a real server answered 400 right after a prefs PUT
+    await client.set_settings({"ButlerEndHour": 6})
+    tasks = await client.get_tasks()
+    assert len(tasks) == 23
+    statuses = [status for method, path, status in emulator.responses if path == "/butler"]
+    assert statuses[0] == 400
+    assert statuses[-1] == 200
+
+
+async def test_a_400_without_our_write_is_an_error_at_once(
+    client: PlexButlerClient, emulator: PlexEmulator
+) -> None:
+    emulator.faults.add("/butler", status=400)
+    with pytest.raises(PlexButlerResponseError, match="HTTP 400"):
+        await client.get_tasks()
+    assert len(emulator.requests_to("GET", "/butler")) == 1
+
+
+async def test_busy_that_outlasts_the_retries_is_an_error(
+    client: PlexButlerClient, emulator: PlexEmulator
+) -> None:
+    await client.set_settings({"ButlerEndHour": 6})
+    emulator.faults.add("/butler", status=400)
+    with (
+        patch("custom_components.plex_butler.api.client.BUSY_RETRY_PAUSE", 0.001),
+        pytest.raises(PlexButlerResponseError, match="HTTP 400"),
+    ):
+        await client.get_tasks()
+    # Asked again up to BUSY_RETRIES times, then given up.
+    assert len(emulator.requests_to("GET", "/butler")) == 11
