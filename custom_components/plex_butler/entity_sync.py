@@ -6,7 +6,9 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity import Entity
 
+from .api import ButlerSettings
 from .const import DOMAIN
+from .runtime import PlexButlerConfigEntry
 
 
 class EntitySync:
@@ -44,3 +46,30 @@ class EntitySync:
                 entity_id = registry.async_get_entity_id(self._platform, DOMAIN, unique_id)
                 if entity_id is not None:
                     registry.async_remove(entity_id)
+
+
+@callback
+def async_follow_schedule(
+    hass: HomeAssistant,
+    entry: PlexButlerConfigEntry,
+    platform: str,
+    add_entities: Callable[[Iterable[Entity]], None],
+    keys: Callable[[ButlerSettings], Collection[str]],
+    build: Callable[[str], Entity],
+) -> None:
+    """Keep a platform's schedule entities in step with the server's settings, once they are read.
+
+    While the settings cannot be read, the entities stay (unavailable) rather than being removed.
+    """
+    settings = entry.runtime_data.settings
+    entities = EntitySync(
+        hass, platform, entry.runtime_data.coordinator.identity.machine_identifier, add_entities
+    )
+
+    @callback
+    def sync() -> None:
+        if settings.data is not None and settings.last_update_success:
+            entities.sync(keys(settings.data), build)
+
+    sync()
+    entry.async_on_unload(settings.async_add_listener(sync))

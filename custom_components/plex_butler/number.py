@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory, UnitOfTime
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import SETTING_END_HOUR, SETTING_START_HOUR
 from .commands import async_set_settings
 from .entity import PlexButlerSettingsEntity
-from .entity_sync import EntitySync
+from .entity_sync import async_follow_schedule
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 1
@@ -43,18 +43,14 @@ async def async_setup_entry(
 ) -> None:
     """Add the window's hours once the server has shown it has those settings."""
     data = entry.runtime_data
-    settings = data.settings
-    hours = EntitySync(hass, "number", data.coordinator.identity.machine_identifier, async_add_entities)
-
-    @callback
-    def sync() -> None:
-        if settings.data is None or not settings.last_update_success:
-            return
-        present = [key for key, hour in HOURS.items() if settings.data.hour(hour.setting_id) is not None]
-        hours.sync(present, lambda key: PlexButlerHour(data, HOURS[key]))
-
-    sync()
-    entry.async_on_unload(settings.async_add_listener(sync))
+    async_follow_schedule(
+        hass,
+        entry,
+        "number",
+        async_add_entities,
+        lambda settings: [key for key, hour in HOURS.items() if settings.hour(hour.setting_id) is not None],
+        lambda key: PlexButlerHour(data, HOURS[key]),
+    )
 
 
 class PlexButlerHour(PlexButlerSettingsEntity, NumberEntity):

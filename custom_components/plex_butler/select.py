@@ -6,13 +6,13 @@ never, in the maintenance window, or in the window and as soon as media is added
 
 from homeassistant.components.select import SelectEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api import BEHAVIOUR_TASKS, Setting, readable_title
 from .commands import async_set_settings
 from .entity import PlexButlerSettingsEntity
-from .entity_sync import EntitySync
+from .entity_sync import async_follow_schedule
 from .names import UNKNOWN_SCHEDULE_KEY, schedule_key
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
@@ -26,18 +26,14 @@ async def async_setup_entry(
 ) -> None:
     """Add a select per behaviour preference the server lists, as the server lists them."""
     data = entry.runtime_data
-    settings = data.settings
-    selects = EntitySync(hass, "select", data.coordinator.identity.machine_identifier, async_add_entities)
-
-    @callback
-    def sync() -> None:
-        if settings.data is None or not settings.last_update_success:
-            return
-        behaviours = {setting.id: setting for setting in settings.data.behaviours}
-        selects.sync(behaviours, lambda setting_id: PlexButlerBehaviourSelect(data, behaviours[setting_id]))
-
-    sync()
-    entry.async_on_unload(settings.async_add_listener(sync))
+    async_follow_schedule(
+        hass,
+        entry,
+        "select",
+        async_add_entities,
+        lambda settings: [setting.id for setting in settings.behaviours],
+        lambda setting_id: PlexButlerBehaviourSelect(data, setting_id),
+    )
 
 
 class PlexButlerBehaviourSelect(PlexButlerSettingsEntity, SelectEntity):
@@ -45,13 +41,15 @@ class PlexButlerBehaviourSelect(PlexButlerSettingsEntity, SelectEntity):
 
     _attr_entity_category = EntityCategory.CONFIG
 
-    def __init__(self, data: PlexButlerData, setting: Setting) -> None:
-        super().__init__(data.settings, data.coordinator, setting.id)
+    def __init__(self, data: PlexButlerData, setting_id: str) -> None:
+        super().__init__(data.settings, data.coordinator, setting_id)
         self._data = data
-        self.setting_id = setting.id
-        self._attr_translation_key = schedule_key(BEHAVIOUR_TASKS.get(setting.id))
+        self.setting_id = setting_id
+        self._attr_translation_key = schedule_key(BEHAVIOUR_TASKS.get(setting_id))
         if self._attr_translation_key == UNKNOWN_SCHEDULE_KEY:
-            self._attr_translation_placeholders = {"task": setting.label or readable_title(setting.id)}
+            setting = self._setting
+            label = "" if setting is None else setting.label
+            self._attr_translation_placeholders = {"task": label or readable_title(setting_id)}
 
     @property
     def _setting(self) -> Setting | None:

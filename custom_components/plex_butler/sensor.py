@@ -6,14 +6,14 @@ from datetime import datetime, timedelta
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
 from .api import SETTING_START_HOUR
 from .coordinator import ButlerState, PlexButlerCoordinator
 from .entity import PlexButlerEntity, PlexButlerSettingsEntity
-from .entity_sync import EntitySync
+from .entity_sync import async_follow_schedule
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 0
@@ -57,19 +57,15 @@ async def async_setup_entry(
 ) -> None:
     """Add the progress and current-task sensors, and the next window once the schedule is read."""
     data = entry.runtime_data
-    coordinator, settings = data.coordinator, data.settings
-    async_add_entities(PlexButlerSensor(coordinator, description) for description in SENSORS)
-    next_window = EntitySync(hass, "sensor", coordinator.identity.machine_identifier, async_add_entities)
-
-    @callback
-    def sync() -> None:
-        if settings.data is None or not settings.last_update_success:
-            return
-        present = [NEXT_WINDOW_KEY] if settings.data.hour(SETTING_START_HOUR) is not None else []
-        next_window.sync(present, lambda _key: PlexButlerNextWindowSensor(data))
-
-    sync()
-    entry.async_on_unload(settings.async_add_listener(sync))
+    async_add_entities(PlexButlerSensor(data.coordinator, description) for description in SENSORS)
+    async_follow_schedule(
+        hass,
+        entry,
+        "sensor",
+        async_add_entities,
+        lambda schedule: [NEXT_WINDOW_KEY] if schedule.hour(SETTING_START_HOUR) is not None else [],
+        lambda _key: PlexButlerNextWindowSensor(data),
+    )
 
 
 class PlexButlerSensor(PlexButlerEntity, SensorEntity):
