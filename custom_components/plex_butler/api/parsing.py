@@ -15,12 +15,12 @@ from xml.parsers import expat
 
 from .errors import PlexButlerResponseError
 from .models import Activity, ActivityNotification, ButlerTask, ServerIdentity, Setting
+from .schedule import TOGGLE_PREFIX
 
 type Record = Mapping[str, Any]
 
 # Words Plex writes in CamelCase that read better in capitals in a title.
 _ACRONYMS = {"epg": "EPG", "db": "DB", "dvr": "DVR", "id": "ID", "tv": "TV", "hdr": "HDR"}
-_TITLE_PREFIX = "ButlerTask"
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -35,7 +35,7 @@ class Container:
 
 def readable_title(name: str) -> str:
     """A title for a task the server gave no title: "RefreshEpgGuides" -> "Refresh EPG guides"."""
-    stem = name.removeprefix(_TITLE_PREFIX) or name
+    stem = name.removeprefix(TOGGLE_PREFIX) or name
     words = [_ACRONYMS.get(word.lower(), word.lower()) for word in _WORD.findall(stem)]
     if not words:
         return name
