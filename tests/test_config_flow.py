@@ -1,4 +1,7 @@
-"""Config flow: user, reauth and reconfigure, every error and its recovery, against the emulator."""
+"""Config flow: the menu, the manual form, core Plex's server, zeroconf, reauth and reconfigure.
+
+Every error and its recovery, against the emulator. Signing in with Plex is in test_sign_in.py.
+"""
 
 from typing import Any
 
@@ -19,10 +22,25 @@ def _user_input(emulator: PlexEmulator, **changes: Any) -> dict[str, Any]:
     return {CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True} | changes
 
 
-async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+async def _manual(hass: HomeAssistant) -> Any:
+    """Open the "Add integration" dialog and choose "Enter URL and token"."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "manual"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "manual"
+    return result
+
+
+async def test_menu_without_core_plex(hass: HomeAssistant) -> None:
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["sign_in", "manual"]
+
+
+async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    result = await _manual(hass)
     assert result["errors"] == {}
 
     # Typed as people do: no scheme, a trailing slash.
@@ -61,7 +79,7 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, emulator: PlexEmulat
 async def test_user_flow_errors_then_recovers(
     hass: HomeAssistant, emulator: PlexEmulator, unused_tcp_port: int, break_it: Any, error: dict[str, str]
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _manual(hass)
     changes = break_it(emulator, unused_tcp_port)
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _user_input(emulator, **changes)
@@ -77,15 +95,50 @@ async def test_user_flow_errors_then_recovers(
 async def test_same_server_aborts(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await _manual(hass)
     result = await hass.config_entries.flow.async_configure(result["flow_id"], _user_input(emulator))
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
 
 
+async def test_url_pasted_from_plex_web(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    """The address bar of the server's own Plex Web, token and all, becomes the server's base URL."""
+    pasted = f"{emulator.url}/web/index.html#!/settings/server/{MACHINE_ID}/general?X-Plex-Token=abc"
+    result = await _manual(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator, **{CONF_URL: pasted})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == emulator.url
+    assert [request.path for request in emulator.requests[:2]] == ["/", "/butler"]
+    assert not [request for request in emulator.requests if request.path.startswith("/web")]
+
+
+@pytest.mark.parametrize(
+    "address", ["https://app.plex.tv/desktop/#!/settings/server/abc", "app.plex.tv", "https://plex.tv/web"]
+)
+async def test_plex_web_app_address_has_its_own_message(
+    hass: HomeAssistant, emulator: PlexEmulator, address: str
+) -> None:
+    result = await _manual(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _user_input(emulator, **{CONF_URL: address})
+    )
+    assert result["errors"] == {CONF_URL: "plex_web_app"}
+    # Nothing was sent anywhere.
+    assert emulator.requests == []
+
+
 async def test_reauth(hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator) -> None:
     emulator.rotate_token("fresh-token")
     result = await init_integration.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "reauth"
+    assert result["menu_options"] == ["sign_in", "reauth_confirm"]
+    assert result["description_placeholders"]["server"] == "Living room Plex"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reauth_confirm"}
+    )
     assert result["step_id"] == "reauth_confirm"
     assert result["description_placeholders"]["server"] == "Living room Plex"
 
@@ -104,6 +157,9 @@ async def test_reauth_other_server_aborts(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
     result = await init_integration.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"next_step_id": "reauth_confirm"}
+    )
     emulator.identity["machineIdentifier"] = "0" * 40
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {CONF_TOKEN: TOKEN})
     assert result["type"] is FlowResultType.ABORT

@@ -12,7 +12,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from . import const
-from .api import PlexButlerClient
+from .api import ClientNames, PlexButlerClient
 from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
 from .runtime import PlexButlerConfigEntry, PlexButlerData
@@ -37,11 +37,23 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
+async def async_client_names(hass: HomeAssistant) -> ClientNames:
+    """How this Home Assistant names itself to Plex servers and to plex.tv.
+
+    The identifier comes from Home Assistant's instance id, stored once per instance: Plex lists it as
+    one device under Settings > Authorized Devices, however many servers there are.
+    """
+    installation = await instance_id.async_get(hass)
+    return ClientNames(
+        client_identifier=f"home-assistant-plex-butler-{installation}",
+        product="Plex Butler for Home Assistant",
+        device_name="Home Assistant",
+    )
+
+
 async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> PlexButlerClient:
     """A client on Home Assistant's shared session, for a config entry's or a flow's data."""
     verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
-    # Plex lists clients by this id under Settings > Authorized Devices: one per installation.
-    installation = await instance_id.async_get(hass)
     return PlexButlerClient(
         async_get_clientsession(hass, verify_ssl=verify_ssl),
         str(data[CONF_URL]),
@@ -49,9 +61,7 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
         verify_ssl=verify_ssl,
         # Read from the module at call time, so a test can shorten it for every client it builds.
         timeout=const.REQUEST_TIMEOUT,
-        client_identifier=f"home-assistant-plex-butler-{installation}",
-        product="Plex Butler for Home Assistant",
-        device_name="Home Assistant",
+        **await async_client_names(hass),
     )
 
 

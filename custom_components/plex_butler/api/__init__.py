@@ -3,7 +3,14 @@
 It knows Plex and aiohttp and nothing of Home Assistant, so it could be published as it is.
 """
 
-from .client import DEFAULT_PORT, MAX_BODY_BYTES, PlexButlerClient, normalize_url, validate_task_name
+from .client import (
+    DEFAULT_PORT,
+    MAX_BODY_BYTES,
+    ClientNames,
+    PlexButlerClient,
+    normalize_url,
+    validate_task_name,
+)
 from .errors import (
     PlexButlerAuthError,
     PlexButlerConnectionError,
@@ -13,6 +20,12 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSettingError,
     PlexButlerSslError,
+    PlexTvAuthError,
+    PlexTvConnectionError,
+    PlexTvError,
+    PlexTvPinExpiredError,
+    PlexTvResponseError,
+    PlexWebAppUrlError,
 )
 from .models import (
     Activity,
@@ -24,6 +37,15 @@ from .models import (
     StopResult,
 )
 from .parsing import readable_title, task_slug
+from .plextv import (
+    PlexConnection,
+    PlexPin,
+    PlexResource,
+    PlexTvClient,
+    find_connection,
+    ranked_connections,
+    server_url,
+)
 from .schedule import (
     BEHAVIOUR_TASKS,
     SETTING_END_HOUR,
@@ -43,6 +65,7 @@ __all__ = [
     "ActivityNotification",
     "ButlerSettings",
     "ButlerTask",
+    "ClientNames",
     "PlexButlerAuthError",
     "PlexButlerClient",
     "PlexButlerConnectionError",
@@ -52,14 +75,27 @@ __all__ = [
     "PlexButlerResponseError",
     "PlexButlerSettingError",
     "PlexButlerSslError",
+    "PlexConnection",
+    "PlexPin",
+    "PlexResource",
+    "PlexTvAuthError",
+    "PlexTvClient",
+    "PlexTvConnectionError",
+    "PlexTvError",
+    "PlexTvPinExpiredError",
+    "PlexTvResponseError",
+    "PlexWebAppUrlError",
     "ScheduleControl",
     "ServerIdentity",
     "Setting",
     "StartResult",
     "StopResult",
     "TaskSchedule",
+    "find_connection",
     "normalize_url",
+    "ranked_connections",
     "readable_title",
+    "server_url",
     "task_slug",
     "validate_task_name",
 ]

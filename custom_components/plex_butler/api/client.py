@@ -5,7 +5,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Final
+from typing import Final, TypedDict
 
 import aiohttp
 from yarl import URL
@@ -18,6 +18,7 @@ from .errors import (
     PlexButlerResponseError,
     PlexButlerSettingError,
     PlexButlerSslError,
+    PlexWebAppUrlError,
 )
 from .models import (
     Activity,
@@ -53,12 +54,21 @@ _TASK_NAME = re.compile(r"[A-Za-z0-9]{1,128}")
 _SETTING_ID = re.compile(r"[A-Za-z0-9_]{1,128}")
 
 
+# Plex's own web addresses: the Plex Web app and the account site, never a Media Server.
+_PLEX_WEB_HOSTS: Final = ("plex.tv", "app.plex.tv", "www.plex.tv")
+
+
 def normalize_url(url: str) -> URL:
-    """The server's base URL from what a person typed.
+    """The server's base URL from what a person typed or pasted.
 
     "host", "host:port", "http://host/" and "https://host:32400" are all fine; http(s) without a port
     gets Plex's 32400. Anything but http and https is refused. Credentials, query and fragment are
-    dropped, so a URL pasted from Plex Web with the token in it never gets stored or sent.
+    dropped, so a URL pasted from Plex Web with the token in it never gets stored or sent. An address
+    copied from the server's own Plex Web (`http://host:32400/web/index.html#!/...`) becomes the
+    server's base URL; a reverse proxy's path before `/web` is kept.
+
+    Raises PlexWebAppUrlError for an address of plex.tv itself, and ValueError for anything else that
+    cannot be a server's address.
     """
     text = url.strip()
     if "://" not in text:
@@ -71,17 +81,43 @@ def normalize_url(url: str) -> URL:
         raise ValueError("Only http:// and https:// URLs are supported")
     if not parsed.host:
         raise ValueError("The URL has no host name")
+    host = parsed.host.lower().rstrip(".")
+    if host in _PLEX_WEB_HOSTS or host.endswith(".plex.tv"):
+        raise PlexWebAppUrlError("That is an address of plex.tv, not of a Plex Media Server")
     try:
         explicit_port = parsed.explicit_port
     except ValueError as err:
         raise ValueError("The URL has an invalid port") from err
+    segments = [segment for segment in parsed.path.split("/") if segment]
+    if "web" in segments:
+        segments = segments[: segments.index("web")]
     return URL.build(
         scheme=parsed.scheme,
         host=parsed.host,
         port=explicit_port or DEFAULT_PORT,
-        path=parsed.path.rstrip("/"),
+        path="/" + "/".join(segments) if segments else "",
         encoded=False,
     )
+
+
+class ClientNames(TypedDict):
+    """How a client names itself to Plex: the X-Plex-* identity of both clients."""
+
+    client_identifier: str
+    product: str
+    device_name: str
+
+
+def plex_headers(client_identifier: str, product: str, device_name: str) -> dict[str, str]:
+    """The X-Plex-* headers that name this client to a server and to plex.tv (no token)."""
+    return {
+        "Accept": "application/json",
+        "X-Plex-Client-Identifier": client_identifier,
+        "X-Plex-Product": product,
+        "X-Plex-Version": CLIENT_VERSION,
+        "X-Plex-Platform": "Python",
+        "X-Plex-Device-Name": device_name,
+    }
 
 
 def validate_task_name(name: str) -> str:
@@ -101,7 +137,7 @@ class PlexButlerClient:
         self,
         session: aiohttp.ClientSession,
         url: str,
-        token: str,
+        token: str | None,
         *,
         verify_ssl: bool = True,
         timeout: float = DEFAULT_TIMEOUT,
@@ -115,15 +151,10 @@ class PlexButlerClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         # Until when (time.monotonic()) the server may answer 400 because of our last prefs write.
         self._busy_until = 0.0
-        self._headers: Mapping[str, str] = {
-            "Accept": "application/json",
-            "X-Plex-Token": token,
-            "X-Plex-Client-Identifier": client_identifier,
-            "X-Plex-Product": product,
-            "X-Plex-Version": CLIENT_VERSION,
-            "X-Plex-Platform": "Python",
-            "X-Plex-Device-Name": device_name,
-        }
+        # Without a token (discovery, trying a server's addresses) only `/identity` answers.
+        self._headers: Mapping[str, str] = plex_headers(client_identifier, product, device_name) | (
+            {"X-Plex-Token": token} if token else {}
+        )
 
     @property
     def headers(self) -> Mapping[str, str]:
@@ -134,6 +165,14 @@ class PlexButlerClient:
     def verify_ssl(self) -> bool:
         """Whether TLS certificates are checked."""
         return self._verify_ssl
+
+    async def get_public_identity(self) -> ServerIdentity:
+        """Id and version from `GET /identity`, which every server answers without a token.
+
+        The friendly name is not part of that answer: it falls back to the machine identifier.
+        """
+        _, body = await self._request("GET", "/identity")
+        return parse_identity(body)
 
     async def get_identity(self) -> ServerIdentity:
         """Id, version and friendly name (`GET /`, which also proves the token is good)."""

@@ -55,3 +55,27 @@ class PlexButlerSettingError(PlexButlerError):
     def __init__(self, message: str, *, settings: tuple[str, ...]) -> None:
         super().__init__(message)
         self.settings = settings
+
+
+class PlexWebAppUrlError(ValueError):
+    """An address of plex.tv (Plex's web app or account site) was given where a server's belongs."""
+
+
+class PlexTvError(PlexButlerError):
+    """Base class of what the plex.tv client raises."""
+
+
+class PlexTvConnectionError(PlexTvError):
+    """plex.tv could not be reached or did not answer in time."""
+
+
+class PlexTvAuthError(PlexTvError):
+    """plex.tv refused the account token (HTTP 401 or 403)."""
+
+
+class PlexTvPinExpiredError(PlexTvError):
+    """The sign-in PIN is gone: plex.tv answers 404 once it has expired."""
+
+
+class PlexTvResponseError(PlexTvError):
+    """plex.tv answered, but not with something we can use."""
