@@ -3,13 +3,15 @@
 Every error and its recovery, against the emulator. Signing in with Plex is in test_sign_in.py.
 """
 
+from ipaddress import ip_address
 from typing import Any
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.plex_butler.const import DOMAIN
@@ -213,3 +215,167 @@ async def test_reconfigure_other_server_aborts(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_server"
     assert init_integration.data[CONF_URL] == emulator.url
+
+
+def _core_plex_entry(emulator: PlexEmulator, **server_config: Any) -> MockConfigEntry:
+    """An entry of Home Assistant's own Plex integration, as it stores one after a manual setup."""
+    return MockConfigEntry(
+        domain="plex",
+        title="Living room Plex",
+        unique_id=server_config.pop("unique_id", MACHINE_ID),
+        data={
+            "server": "Living room Plex",
+            "server_id": MACHINE_ID,
+            "server_config": {CONF_URL: emulator.url, CONF_TOKEN: TOKEN} | server_config,
+        },
+    )
+
+
+async def test_from_core_plex_in_one_click(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    core = _core_plex_entry(emulator)
+    core.add_to_hass(hass)
+    core_data = dict(core.data)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["menu_options"] == ["from_plex", "sign_in", "manual"]
+    assert result["description_placeholders"] == {"servers": "Living room Plex"}
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "from_plex"})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"] == {CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True}
+    assert result["result"].unique_id == MACHINE_ID
+    # Validated like any other server, and nothing written to the other integration.
+    assert emulator.requests_to("GET", "/butler")
+    assert dict(core.data) == core_data
+
+    # Now that Plex Butler has it, the menu stops offering it, and a menu opened before ends cleanly.
+    stale = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    stale_flow = hass.config_entries.flow._progress[stale["flow_id"]]
+    assert (await stale_flow.async_step_from_plex())["reason"] == "already_configured"
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["menu_options"] == ["sign_in", "manual"]
+
+
+async def test_from_core_plex_with_a_token_that_is_not_the_owners(
+    hass: HomeAssistant, emulator: PlexEmulator
+) -> None:
+    _core_plex_entry(emulator, token="a-shared-user-token").add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "from_plex"})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "from_plex"
+    assert result["errors"] == {"base": "invalid_auth"}
+    # Nothing to choose from: the form has no field, submitting tries again.
+    assert result["data_schema"].schema == {}
+    emulator.token = "a-shared-user-token"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_from_core_plex_with_several_servers(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    _core_plex_entry(emulator, unique_id="a" * 40, url="http://127.0.0.1:9").add_to_hass(hass)
+    _core_plex_entry(emulator).add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "from_plex"})
+    assert result["type"] is FlowResultType.FORM
+    assert list(result["data_schema"].schema) == ["server"]
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"server": MACHINE_ID})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_URL] == emulator.url
+
+
+@pytest.mark.parametrize(
+    "entry_data",
+    [
+        {"server_config": {CONF_URL: "http://127.0.0.1:32400"}},  # set up without a token
+        {"server": "Living room Plex"},
+    ],
+)
+async def test_core_plex_without_a_token_is_not_offered(
+    hass: HomeAssistant, entry_data: dict[str, Any]
+) -> None:
+    MockConfigEntry(domain="plex", unique_id=MACHINE_ID, data=entry_data).add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["menu_options"] == ["sign_in", "manual"]
+
+
+def _zeroconf(port: int) -> ZeroconfServiceInfo:
+    return ZeroconfServiceInfo(
+        ip_address=ip_address("127.0.0.1"),
+        ip_addresses=[ip_address("127.0.0.1")],
+        hostname="living-room.local.",
+        name="Living room Plex._plexmediasvr._tcp.local.",
+        port=port,
+        type="_plexmediasvr._tcp.local.",
+        properties={},
+    )
+
+
+async def test_zeroconf_then_token(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(emulator.port)
+    )
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["sign_in", "manual"]
+    (flow,) = hass.config_entries.flow.async_progress()
+    assert flow["context"]["title_placeholders"] == {"name": "Living room Plex"}
+    # Identified without a token.
+    (identity,) = emulator.requests_to("GET", "/identity")
+    assert "X-Plex-Token" not in identity.headers
+
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {"next_step_id": "manual"})
+    schema = result["data_schema"].schema
+    (url_key,) = [key for key in schema if key == CONF_URL]
+    assert url_key.description == {"suggested_value": emulator.url}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], _user_input(emulator))
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == MACHINE_ID
+
+
+async def test_zeroconf_known_to_core_plex_needs_a_confirmation(
+    hass: HomeAssistant, emulator: PlexEmulator
+) -> None:
+    _core_plex_entry(emulator).add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(emulator.port)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "zeroconf_confirm"
+    assert result["description_placeholders"] == {"name": "Living room Plex"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_TOKEN] == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("stored", "expected"),
+    [
+        ("http://127.0.0.1:1", "{emulator}"),
+        ("https://127-0-0-1.0123abcd.plex.direct:1", "https://127-0-0-1.0123abcd.plex.direct:1"),
+        ("{emulator}", "{emulator}"),
+    ],
+    ids=["moved", "plex_direct_stays", "unchanged"],
+)
+async def test_zeroconf_updates_a_moved_server(
+    hass: HomeAssistant, emulator: PlexEmulator, stored: str, expected: str
+) -> None:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id=MACHINE_ID,
+        data={CONF_URL: stored.format(emulator=emulator.url), CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True},
+    )
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(emulator.port)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert entry.data[CONF_URL] == expected.format(emulator=emulator.url)
+    await hass.async_block_till_done()
+
+
+async def test_zeroconf_unreachable(socket_enabled: None, hass: HomeAssistant, unused_tcp_port: int) -> None:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(unused_tcp_port)
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "cannot_connect"

@@ -126,8 +126,6 @@ class SignIn:
 
     async def async_check_pin(self) -> bool:
         """Ask plex.tv about the PIN once; True when the sign-in has an outcome."""
-        if self.next_step is not None:
-            return True
         try:
             pin = await self.plex_tv.check_pin(self.pin.id)
         except PlexTvPinExpiredError:
@@ -338,6 +336,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_await_sign_in(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The browser came back from Plex, or the PIN watch saw the PIN approved or expired."""
         if (sign_in := self._sign_in) is None:
+            # Nothing to wait for (the sign-in was given up meanwhile): back to the choice of ways.
             return self.async_external_step_done(next_step_id="sign_in_failed")
         if sign_in.next_step is None:
             # Back from Plex's page: plex.tv may need a moment to show the approval.
@@ -357,7 +356,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         if (sign_in := self._sign_in) is None or sign_in.account_token is None:
             return await self.async_step_sign_in_failed()
         if not sign_in.servers:
-            failure = await self._async_load_servers(sign_in.plex_tv, sign_in.account_token)
+            failure = await self._async_load_servers(sign_in, sign_in.account_token)
             if isinstance(failure, str):
                 return await self._async_sign_in_failed(failure)
             if failure is not None:
@@ -398,15 +397,13 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
     def _servers(self) -> dict[str, PlexResource]:
         return self._sign_in.servers if self._sign_in is not None else {}
 
-    async def _async_load_servers(
-        self, plex_tv: PlexTvClient, account_token: str
-    ) -> ConfigFlowResult | str | None:
+    async def _async_load_servers(self, sign_in: SignIn, account_token: str) -> ConfigFlowResult | str | None:
         """Keep the account's servers that can be added (or the one being reauthenticated).
 
         Returns None when there is at least one, else the error to show or the abort to end with.
         """
         try:
-            resources = await plex_tv.get_servers(account_token)
+            resources = await sign_in.plex_tv.get_servers(account_token)
         except PlexTvAuthError:
             return "sign_in_refused"
         except PlexTvError as err:
@@ -429,8 +426,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             owned = {key: server for key, server in owned.items() if key not in configured}
             if not owned:
                 return self.async_abort(reason="all_configured")
-        if self._sign_in is not None:
-            self._sign_in.servers = owned
+        sign_in.servers = owned
         return None
 
     async def _async_connect(self, server: PlexResource) -> tuple[ConfigFlowResult | None, dict[str, str]]:

@@ -11,8 +11,9 @@ from typing import Final
 from aiohttp import web
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import UnknownFlow
+from homeassistant.helpers import http
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.http import KEY_HASS, HomeAssistantView, current_request
+from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.hass_dict import HassKey
 
 from . import async_client_names
@@ -54,7 +55,7 @@ def forward_url(hass: HomeAssistant, flow_id: str) -> str | None:
     The frontend names that address in each request it makes; a flow started without the frontend
     (through the API) has none, and relies on the flow's own polling of the PIN.
     """
-    request = current_request.get()
+    request = http.current_request.get()
     base = request.headers.get(HEADER_FRONTEND_BASE) if request is not None else None
     if not base or hass.http is None:
         return None

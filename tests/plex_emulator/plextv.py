@@ -12,6 +12,7 @@ identifier (400 here), and that a refused sign-in leaves the PIN unlinked while 
 forwards the browser (the real page may simply stay open).
 """
 
+import asyncio
 import itertools
 import secrets
 import time
@@ -84,14 +85,18 @@ class PlexTvEmulator:
     # Resource records as `/api/v2/resources` lists them; see owned_server() and shared_server().
     resources: list[dict[str, Any]] = field(default_factory=list)
     pin_lifetime: int = PIN_LIFETIME
-    # path -> status to answer instead, for every request to that path (a test's fault knob).
+    # path prefix -> status to answer instead, for every request to that path (a test's fault knob).
     failures: dict[str, int] = field(default_factory=dict)
+    # path -> body to answer with status 200 instead of the real answer (malformed answers).
+    bodies: dict[str, str] = field(default_factory=dict)
+    # Seconds to wait before each answer (a slow plex.tv).
+    delay: float = 0.0
     pins: dict[int, EmulatedPin] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = 0
     _runner: web.AppRunner | None = None
-    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _ids: "itertools.count[int]" = field(default_factory=lambda: itertools.count(1000))
 
     @property
     def url(self) -> str:
@@ -146,9 +151,13 @@ class PlexTvEmulator:
         self.requests.append(
             RecordedRequest(request.method, request.path, dict(request.query), dict(request.headers))
         )
+        if self.delay:
+            await asyncio.sleep(self.delay)
         for path, status in self.failures.items():
             if request.path.startswith(path):
                 return web.json_response({"errors": [{"code": status, "message": "emulated"}]}, status=status)
+        if request.path in self.bodies:
+            return web.Response(text=self.bodies[request.path], content_type="application/json")
         response: web.StreamResponse = await handler(request)
         return response
 

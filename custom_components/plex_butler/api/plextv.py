@@ -132,11 +132,6 @@ class PlexTvClient:
         self._product = product
         self._headers = plex_headers(client_identifier, product, device_name)
 
-    @property
-    def client_identifier(self) -> str:
-        """The X-Plex-Client-Identifier this client sends."""
-        return self._client_identifier
-
     async def create_pin(self) -> PlexPin:
         """A new strong PIN (`POST /api/v2/pins?strong=true`), valid for half an hour or so."""
         return _parse_pin(await self._request("POST", "/api/v2/pins", query={"strong": "true"}))
