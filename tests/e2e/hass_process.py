@@ -1,6 +1,7 @@
 """A real Home Assistant in a subprocess, driven only through its HTTP and websocket APIs."""
 
 import asyncio
+import ipaddress
 import json
 import os
 import signal
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+
+from .http_storage import seed as seed_http_settings
 
 PROJECT = Path(__file__).resolve().parents[2]
 CLIENT_ID = "http://127.0.0.1:8123/"
@@ -23,9 +26,6 @@ homeassistant:
   latitude: 0
   longitude: 0
   elevation: 0
-http:
-  server_host: 127.0.0.1
-  server_port: {port}
 logger:
   default: warning
   logs:
@@ -46,7 +46,9 @@ def prepare_config(directory: Path, port: int) -> None:
     link = directory / "custom_components" / "plex_butler"
     if not link.exists():
         link.symlink_to(PROJECT / "custom_components" / "plex_butler")
-    (directory / "configuration.yaml").write_text(CONFIGURATION.format(port=port))
+    (directory / "configuration.yaml").write_text(CONFIGURATION)
+    # Loopback only and confirmed, as scripts/develop's demo has it (no YAML http block to migrate).
+    seed_http_settings(directory, port)
 
 
 @dataclass
@@ -57,6 +59,8 @@ class HassProcess:
     port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     token: str | None = None
+    # Extra environment of the process, such as the emulated plex.tv's address.
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -75,7 +79,7 @@ class HassProcess:
             "--skip-pip",
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + startup_seconds
@@ -110,6 +114,27 @@ class HassProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
+
+    def listening_addresses(self) -> set[tuple[str, int]]:
+        """The TCP (v4 and v6) addresses and ports Home Assistant's process listens on, from /proc."""
+        assert self.process is not None
+        inodes = set()
+        for fd in Path(f"/proc/{self.process.pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        listening = set()
+        for table in ("tcp", "tcp6"):
+            for line in Path(f"/proc/{self.process.pid}/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                local, state, inode = fields[1], fields[3], fields[9]
+                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                    address, port = local.split(":")
+                    listening.add((_proc_address(address), int(port, 16)))
+        return listening
 
     def output(self) -> str:
         path = self.config_dir / "hass-output.log"
@@ -152,6 +177,9 @@ class HassProcess:
     async def add_plex_butler(self, session: aiohttp.ClientSession, url: str, token: str) -> str:
         """Add the integration as the "Add integration" dialog does; the new entry's id."""
         flow = await self.post(session, "/api/config/config_entries/flow", {"handler": "plex_butler"})
+        await self.post(
+            session, f"/api/config/config_entries/flow/{flow['flow_id']}", {"next_step_id": "manual"}
+        )
         result = await self.post(
             session,
             f"/api/config/config_entries/flow/{flow['flow_id']}",
@@ -205,3 +233,10 @@ class HassProcess:
             reply = await socket_.receive_json()
         assert reply["success"], reply
         return reply["result"]
+
+
+def _proc_address(hex_address: str) -> str:
+    """An address as /proc/net/tcp{,6} writes it (little-endian words) in its usual text form."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(words))

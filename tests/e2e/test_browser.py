@@ -6,16 +6,21 @@ to the test's temporary directory, or with PLEX_BUTLER_SCREENSHOTS=1 to docs/scr
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
 
 from ..conftest import TOKEN
 from ..plex_emulator import PlexEmulator
+from ..plex_emulator.plextv import PlexTvEmulator, owned_server, player
 from .hass_process import PROJECT, HassProcess
+
+PLEX_TV_URL_VARIABLE = "PLEX_BUTLER_PLEX_TV_URL"
 
 pytestmark = pytest.mark.e2e
 
@@ -64,11 +69,8 @@ async def test_click_start_all_and_a_task_switch(
                 await page.locator("input[name=password]").fill("end-to-end-password")
                 await page.get_by_role("button", name="Log in").click()
                 await expect(page.get_by_text("Start all tasks").first).to_be_visible(timeout=30_000)
-                # Home Assistant 2026 asks once to confirm HTTP settings that differ from its defaults.
-                confirm = page.get_by_role("button", name="Confirm")
-                if await confirm.count():
-                    await confirm.click()
-                    await expect(confirm).to_have_count(0)
+                # The stored HTTP settings are confirmed already: Home Assistant asks nothing.
+                await expect(page.get_by_text("Confirm new HTTP server configuration")).to_have_count(0)
                 await page.screenshot(path=screenshots / "device-page.png", full_page=True)
 
                 # "Start all tasks": its row's Press button.
@@ -102,3 +104,82 @@ async def _until_request(emulator: PlexEmulator, method: str, path: str) -> None
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"the emulator never received {method} {path}")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")
+async def test_sign_in_with_plex(
+    tmp_path: Path, session: aiohttp.ClientSession, emulator: PlexEmulator, unused_tcp_port: int
+) -> None:
+    """Add the integration by signing in with Plex, through the real UI, against the emulated plex.tv."""
+    from playwright.async_api import async_playwright
+
+    plex_tv = PlexTvEmulator(resources=[owned_server(emulator, dead_port=unused_tcp_port), player()])
+    await plex_tv.start()
+    hass = HassProcess(tmp_path / "config", env={PLEX_TV_URL_VARIABLE: plex_tv.url})
+    screenshots = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
+    try:
+        await hass.start(session)
+        await hass.onboard(session, finish=True)
+        with tempfile.TemporaryDirectory() as profile:
+            async with async_playwright() as playwright:
+                browser = await playwright.chromium.launch_persistent_context(
+                    profile,
+                    executable_path=CHROMIUM,
+                    args=CHROMIUM_FLAGS,
+                    viewport={"width": 1280, "height": 900},
+                )
+                page = browser.pages[0] if browser.pages else await browser.new_page()
+                try:
+                    await _sign_in_through_the_ui(hass, session, browser, page, screenshots)
+                except Exception:
+                    await page.screenshot(path=screenshots / "failure.png", full_page=True)
+                    print(hass.output())
+                    raise
+                finally:
+                    await browser.close()
+        (pin,) = plex_tv.pins.values()
+        assert pin.auth_token is not None
+    finally:
+        await hass.stop()
+        await plex_tv.stop()
+
+
+async def _sign_in_through_the_ui(
+    hass: HassProcess, session: aiohttp.ClientSession, browser: Any, page: Any, screenshots: Path
+) -> None:
+    from playwright.async_api import expect
+
+    await page.goto(f"{hass.url}/config/integrations/dashboard/add?domain=plex_butler")
+    await page.locator("input[name=username]").fill("owner")
+    await page.locator("input[name=password]").fill("end-to-end-password")
+    await page.get_by_role("button", name="Log in").click()
+    # The address asks "Do you want to set up Plex Butler?" first.
+    await page.get_by_role("button", name="OK").click(timeout=30_000)
+    sign_in = page.get_by_text("Sign in with Plex", exact=True)
+    await expect(sign_in).to_be_visible(timeout=30_000)
+    await expect(page.get_by_text("Enter URL and token")).to_be_visible()
+    await page.screenshot(path=screenshots / "setup-menu.png")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=screenshots / "setup-menu-phone.png")
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Plex's page opens in a new tab, as the frontend opens an external step's page.
+    async with browser.expect_page(timeout=30_000) as opened:
+        await sign_in.click()
+    plex_page = await opened.value
+    await expect(plex_page.get_by_text("Plex Butler for Home Assistant")).to_be_visible()
+    await page.screenshot(path=screenshots / "setup-waiting-for-plex.png")
+    await plex_page.screenshot(path=screenshots / "setup-emulated-plex-sign-in.png")
+    async with plex_page.expect_event("close", timeout=30_000):
+        await plex_page.get_by_role("button", name="Approve").click()
+    # The tab came back to our callback page, which closed it: Home Assistant's dialog moves on by itself.
+    for _ in range(200):
+        entries = await hass.get(session, "/api/config/config_entries/entry")
+        if [entry for entry in entries if entry["domain"] == "plex_butler" and entry["state"] == "loaded"]:
+            break
+        await asyncio.sleep(0.1)
+    (entry,) = [entry for entry in entries if entry["domain"] == "plex_butler"]
+    assert entry["title"] == "Living room Plex"
+    # Home Assistant's own last step: name the new device and give it an area.
+    await expect(page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))).to_be_visible()
+    await page.screenshot(path=screenshots / "setup-done.png")
