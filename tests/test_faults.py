@@ -141,6 +141,9 @@ async def test_soak_with_random_faults(  # noqa: PLR0915 - one soak, read top to
                     for f in hass.config_entries.flow.async_progress()
                     if f["context"]["source"] == SOURCE_REAUTH
                 ]
+                await hass.config_entries.flow.async_configure(
+                    flow["flow_id"], {"next_step_id": "reauth_confirm"}
+                )
                 result = await hass.config_entries.flow.async_configure(
                     flow["flow_id"], {"token": "rotated-token-9a7"}
                 )

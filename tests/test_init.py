@@ -165,6 +165,7 @@ async def test_non_admin_token_raises_repair_issue_that_clears(
     assert [flow["context"]["source"] for flow in flows] == [SOURCE_REAUTH]
 
     emulator.faults.clear()  # the server now accepts the token for the Butler
+    await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {"next_step_id": "reauth_confirm"})
     result = await hass.config_entries.flow.async_configure(flows[0]["flow_id"], {"token": TOKEN})
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()

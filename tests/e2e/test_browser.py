@@ -130,7 +130,7 @@ async def test_sign_in_with_plex(
                 )
                 page = browser.pages[0] if browser.pages else await browser.new_page()
                 try:
-                    await _sign_in_through_the_ui(hass, session, browser, page, screenshots)
+                    await _sign_in_through_the_ui(hass, session, browser, page, screenshots, tmp_path)
                 except Exception:
                     await page.screenshot(path=screenshots / "failure.png", full_page=True)
                     print(hass.output())
@@ -145,8 +145,14 @@ async def test_sign_in_with_plex(
 
 
 async def _sign_in_through_the_ui(
-    hass: HassProcess, session: aiohttp.ClientSession, browser: Any, page: Any, screenshots: Path
+    hass: HassProcess,
+    session: aiohttp.ClientSession,
+    browser: Any,
+    page: Any,
+    screenshots: Path,
+    scratch: Path,
 ) -> None:
+    """README's screenshots go to `screenshots`, the others (to look at when it fails) to `scratch`."""
     from playwright.async_api import expect
 
     await page.goto(f"{hass.url}/config/integrations/dashboard/add?domain=plex_butler")
@@ -158,9 +164,10 @@ async def _sign_in_through_the_ui(
     sign_in = page.get_by_text("Sign in with Plex", exact=True)
     await expect(sign_in).to_be_visible(timeout=30_000)
     await expect(page.get_by_text("Enter URL and token")).to_be_visible()
+    await expect(page.get_by_text("Signing in with Plex needs no token")).to_be_visible()
     await page.screenshot(path=screenshots / "setup-menu.png")
     await page.set_viewport_size({"width": 390, "height": 844})
-    await page.screenshot(path=screenshots / "setup-menu-phone.png")
+    await page.screenshot(path=scratch / "setup-menu-phone.png")
     await page.set_viewport_size({"width": 1280, "height": 900})
 
     # Plex's page opens in a new tab, as the frontend opens an external step's page.
@@ -168,8 +175,9 @@ async def _sign_in_through_the_ui(
         await sign_in.click()
     plex_page = await opened.value
     await expect(plex_page.get_by_text("Plex Butler for Home Assistant")).to_be_visible()
+    await expect(page.get_by_text("this dialog moves on by itself")).to_be_visible()
     await page.screenshot(path=screenshots / "setup-waiting-for-plex.png")
-    await plex_page.screenshot(path=screenshots / "setup-emulated-plex-sign-in.png")
+    await plex_page.screenshot(path=scratch / "setup-emulated-plex-sign-in.png")
     async with plex_page.expect_event("close", timeout=30_000):
         await plex_page.get_by_role("button", name="Approve").click()
     # The tab came back to our callback page, which closed it: Home Assistant's dialog moves on by itself.
@@ -182,4 +190,4 @@ async def _sign_in_through_the_ui(
     assert entry["title"] == "Living room Plex"
     # Home Assistant's own last step: name the new device and give it an area.
     await expect(page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))).to_be_visible()
-    await page.screenshot(path=screenshots / "setup-done.png")
+    await page.screenshot(path=scratch / "setup-done.png")
