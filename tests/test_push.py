@@ -71,7 +71,14 @@ async def test_server_started_task_shows_without_polling(
     emulator.butler.start("OptimizeDatabase")  # the server's own schedule, not us
     await _until(lambda: hass.states.get(OPTIMIZE).state == STATE_ON)
     assert hass.states.get(RUNNING).state == STATE_ON
-    assert hass.states.get(CURRENT).state == "Optimize database"
+    current = hass.states.get(CURRENT)
+    assert current.state == "optimize_database"
+    # The server's name and title beside the slug; every task the server lists is a possible state.
+    assert current.attributes["task"] == "OptimizeDatabase"
+    assert current.attributes["title"] == "Optimize database"
+    assert current.attributes["device_class"] == "enum"
+    assert "butler_task_generate_intro_markers" in current.attributes["options"]
+    assert len(current.attributes["options"]) == 23
     assert hass.states.get(PROGRESS).state == "0"
     assert len(emulator.requests) == requests_before  # no HTTP round trip
 
@@ -105,6 +112,40 @@ async def test_event_entity_fires_started_and_finished(
         ("finished", "OptimizeDatabase", "Optimize database"),
         ("started", "CleanOldBundles", "Clean old bundles"),
         ("finished", "CleanOldBundles", "Clean old bundles"),
+    ]
+
+
+@pytest.mark.parametrize("push_enabled", [True, False], ids=["socket", "polling"])
+async def test_a_stop_from_home_assistant_is_stopped_not_finished(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, push_enabled: bool
+) -> None:
+    """A cancelled backup must not fire "backup done" automations: a stop from here fires `stopped`."""
+    fired: list[tuple[str, str]] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
+            fired.append((new.attributes["event_type"], new.attributes["task"]))
+
+    hass.bus.async_listen("state_changed", record)
+    coordinator = init_integration.runtime_data.coordinator
+    await _until(lambda: coordinator.listener.connected == push_enabled)
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: fired == [("started", "OptimizeDatabase")])
+    await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: len(fired) == 2)
+    # Started again (by Plex's schedule this time) and left to end: that one finishes.
+    emulator.butler.start("OptimizeDatabase")
+    await coordinator.async_refresh()
+    await _until(lambda: len(fired) == 3)
+    emulator.butler.stop("OptimizeDatabase")
+    await coordinator.async_refresh()
+    await _until(lambda: len(fired) == 4)
+    assert fired == [
+        ("started", "OptimizeDatabase"),
+        ("stopped", "OptimizeDatabase"),
+        ("started", "OptimizeDatabase"),
+        ("finished", "OptimizeDatabase"),
     ]
 
 
@@ -170,7 +211,7 @@ async def test_one_request_per_command_while_the_socket_is_up(
     # The server's 200 says it runs: the switch is on before any notification, and nothing is read.
     assert hass.states.get(OPTIMIZE).state == STATE_ON
     assert [(r.method, r.path) for r in emulator.requests] == [("POST", "/butler/OptimizeDatabase")]
-    await _until(lambda: hass.states.get(CURRENT).state == "Optimize database")
+    await _until(lambda: hass.states.get(CURRENT).state == "optimize_database")
 
     emulator.requests.clear()
     await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
@@ -225,7 +266,7 @@ async def test_every_butler_run_counts(
         "started", lingering | {"uuid": "run-2", "subtitle": "CleanOldBundles", "progress": "0"}
     )
     await _until(lambda: hass.states.get(CLEAN).state == STATE_ON)
-    assert hass.states.get(CURRENT).state == "Clean old bundles"
+    assert hass.states.get(CURRENT).state == "clean_old_bundles"
     assert hass.states.get(PROGRESS).state == "0"
     tasks = [e for e in hass.states.async_entity_ids("switch") if not e.endswith("_schedule")]
     running = {e for e in tasks if hass.states.get(e).state == STATE_ON}
@@ -249,5 +290,5 @@ async def test_after_a_poll_the_unfinished_run_is_shown(
     ]
     await pushed.runtime_data.coordinator.async_refresh()
     assert hass.states.get(CLEAN).state == STATE_ON
-    assert hass.states.get(CURRENT).state == "Clean old bundles"
+    assert hass.states.get(CURRENT).state == "clean_old_bundles"
     assert hass.states.get(PROGRESS).state == "40"

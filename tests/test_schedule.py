@@ -23,8 +23,8 @@ from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL, SETTINGS_
 from .conftest import MACHINE_ID, settle
 from .plex_emulator import PlexEmulator
 
-START = "number.living_room_plex_maintenance_window_start"
-END = "number.living_room_plex_maintenance_window_end"
+START = "number.living_room_plex_window_start"
+END = "number.living_room_plex_window_end"
 OPTIMIZE_SCHEDULE = "switch.living_room_plex_optimize_database_schedule"
 INTRO_SCHEDULE = "select.living_room_plex_generate_intro_markers_schedule"
 NEXT_WINDOW = "sensor.living_room_plex_next_maintenance_window"

@@ -29,6 +29,7 @@ ATTR_START_HOUR: Final = "start_hour"
 ATTR_END_HOUR: Final = "end_hour"
 ATTR_TASKS: Final = "tasks"
 ATTR_TASK: Final = "task"
+ATTR_TITLE: Final = "title"
 ATTR_RESULT: Final = "result"
 
 SERVICE_START_TASK: Final = "start_task"

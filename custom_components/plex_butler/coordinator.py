@@ -36,13 +36,16 @@ class ButlerState:
     """What entities render: the server's tasks, which of them run now, and the Butler's runs.
 
     `butler_activities` holds every open Butler run (a finished one may linger at 100 % beside a new
-    one); `butler_activity` is the one the progress and current task are read from.
+    one); `butler_activity` is the one the progress and current task are read from. `stopped_here`
+    names the tasks Home Assistant stopped while they ran, until they run again: their end is a stop,
+    not a finish.
     """
 
     tasks: dict[str, ButlerTask]
     running: frozenset[str]
     butler_activity: Activity | None = None
     butler_activities: tuple[Activity, ...] = ()
+    stopped_here: frozenset[str] = frozenset()
 
     @property
     def current_task(self) -> str | None:
@@ -117,6 +120,8 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self._pushed_run: str | None = None
         # Tasks we stopped that the server still names until its next word on the Butler's runs.
         self._stopped: set[str] = set()
+        # Tasks stopped from Home Assistant while running, until they run again (see ButlerState).
+        self._stopped_here: set[str] = set()
         self._grace_check: CALLBACK_TYPE | None = None
         entry.async_on_unload(self._cancel_grace_check)
         self.listener = NotificationListener(
@@ -161,8 +166,13 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         named = {activity.title for activity in activities} | {run.subtitle for run in runs}
         named -= self._stopped
         running = (named | self._started.still_running(shown)) & by_name.keys()
+        self._stopped_here -= running
         return ButlerState(
-            tasks=by_name, running=frozenset(running), butler_activity=shown, butler_activities=runs
+            tasks=by_name,
+            running=frozenset(running),
+            butler_activity=shown,
+            butler_activities=runs,
+            stopped_here=frozenset(self._stopped_here),
         )
 
     def _shown_run(self, runs: tuple[Activity, ...]) -> Activity | None:
@@ -234,6 +244,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         """Record a start the server accepted (200 started, 202 already running)."""
         self._started.add(name)
         self._stopped.discard(name)
+        self._stopped_here.discard(name)
         # Should the server never open a run for it, look again once the grace period is over: with
         # the socket up, no poll would come soon enough to take the task's switch back off.
         self._cancel_grace_check()
@@ -244,9 +255,12 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         if name is None:
             self._started.clear()
             self._stopped.update(self.data.tasks)
+            self._stopped_here.update(self.data.running)
         else:
             self._started.discard(name)
             self._stopped.add(name)
+            if name in self.data.running:
+                self._stopped_here.add(name)
 
     @callback
     def _cancel_grace_check(self) -> None:

@@ -1,4 +1,8 @@
-"""Event entity: fires when a Butler task starts or finishes, whoever started it."""
+"""Event entity: fires when a Butler task starts, finishes, or is stopped from Home Assistant.
+
+A stop from Plex itself (Plex Web, the end of the maintenance window) is a "finished": the server only
+reports that the run ended, not why.
+"""
 
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
@@ -12,6 +16,7 @@ PARALLEL_UPDATES = 0
 
 EVENT_STARTED = "started"
 EVENT_FINISHED = "finished"
+EVENT_STOPPED = "stopped"
 
 
 async def async_setup_entry(
@@ -30,7 +35,7 @@ class PlexButlerTaskEvent(PlexButlerEntity, EventEntity):
 
     def __init__(self, coordinator: PlexButlerCoordinator) -> None:
         super().__init__(coordinator, "butler_task")
-        self._attr_event_types = [EVENT_STARTED, EVENT_FINISHED]
+        self._attr_event_types = [EVENT_STARTED, EVENT_FINISHED, EVENT_STOPPED]
         self._running = coordinator.data.running
         self._titles = {name: task.title for name, task in coordinator.data.tasks.items()}
 
@@ -40,7 +45,10 @@ class PlexButlerTaskEvent(PlexButlerEntity, EventEntity):
         # A task that vanished from the list while running keeps the title it had.
         self._titles.update({name: task.title for name, task in state.tasks.items()})
         changes = [(EVENT_STARTED, name) for name in sorted(state.running - self._running)]
-        changes += [(EVENT_FINISHED, name) for name in sorted(self._running - state.running)]
+        changes += [
+            (EVENT_STOPPED if name in state.stopped_here else EVENT_FINISHED, name)
+            for name in sorted(self._running - state.running)
+        ]
         self._running = state.running
         for event_type, name in changes:
             self._trigger_event(event_type, {"task": name, "title": self._titles.get(name, name)})

@@ -44,6 +44,23 @@ KNOWN_TASKS: Final = frozenset(
         "ReverseGeocode",
     }
 )
+# The tasks people start by hand (the dashboard recipe's and the use cases'): shown on dashboards. The
+# other known tasks are hidden from auto-generated dashboards by default, to keep them short; they stay
+# on the device page and work in automations, and a user can show them. Unknown tasks are shown.
+EVERYDAY_TASKS: Final = frozenset(
+    {
+        "BackupDatabase",
+        "ButlerTaskGenerateCreditsMarkers",
+        "ButlerTaskGenerateIntroMarkers",
+        "CleanOldBundles",
+        "CleanOldCacheFiles",
+        "DeepMediaAnalysis",
+        "GenerateMediaIndexFiles",
+        "OptimizeDatabase",
+        "RefreshLibraries",
+        "RefreshPeriodicMetadata",
+    }
+)
 # Keys for what we do not know: the name comes from the server, as a placeholder.
 UNKNOWN_TASK_KEY: Final = "task"
 UNKNOWN_SCHEDULE_KEY: Final = "task_schedule"
@@ -52,6 +69,11 @@ UNKNOWN_SCHEDULE_KEY: Final = "task_schedule"
 def task_key(name: str) -> str | None:
     """The translation key of a known task's switch; None for a task we do not know."""
     return task_slug(name) if name in KNOWN_TASKS else None
+
+
+def shown_by_default(name: str) -> bool:
+    """Whether a task's switch shows on dashboards when it is first added."""
+    return name in EVERYDAY_TASKS or name not in KNOWN_TASKS
 
 
 def schedule_key(name: str | None) -> str:

@@ -1,4 +1,9 @@
-"""Sensors: how far the Butler's run is, and which task it works on."""
+"""Sensors: how far the Butler's run is, which task it works on, and when the window opens next.
+
+The current task's state is the task's slug (`backup_database`), stable across server versions and
+languages for automations to compare, and translated on screen through state translations; the
+server's name and title are its attributes.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +15,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
-from .api import SETTING_START_HOUR
+from .api import SETTING_START_HOUR, task_slug
+from .const import ATTR_TASK, ATTR_TITLE
 from .coordinator import ButlerState, PlexButlerCoordinator
 from .entity import PlexButlerEntity, PlexButlerSettingsEntity
 from .entity_sync import async_follow_schedule
@@ -23,11 +29,6 @@ NEXT_WINDOW_KEY = "next_window"
 def _progress(state: ButlerState) -> int | None:
     activity = state.butler_activity
     return None if activity is None else activity.progress
-
-
-def _current_task_title(state: ButlerState) -> str | None:
-    name = state.current_task
-    return None if name is None else state.tasks[name].title
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,9 +45,6 @@ SENSORS = (
         native_unit_of_measurement=PERCENTAGE,
         value=_progress,
     ),
-    PlexButlerSensorDescription(
-        key="current_task", translation_key="current_task", value=_current_task_title
-    ),
 )
 
 
@@ -57,7 +55,12 @@ async def async_setup_entry(
 ) -> None:
     """Add the progress and current-task sensors, and the next window once the schedule is read."""
     data = entry.runtime_data
-    async_add_entities(PlexButlerSensor(data.coordinator, description) for description in SENSORS)
+    async_add_entities(
+        [
+            *(PlexButlerSensor(data.coordinator, description) for description in SENSORS),
+            PlexButlerCurrentTaskSensor(data.coordinator),
+        ]
+    )
     async_follow_schedule(
         hass,
         entry,
@@ -81,6 +84,34 @@ class PlexButlerSensor(PlexButlerEntity, SensorEntity):
     def native_value(self) -> int | str | None:
         """The value now."""
         return self.entity_description.value(self.coordinator.data)
+
+
+class PlexButlerCurrentTaskSensor(PlexButlerEntity, SensorEntity):
+    """The task the Butler works on now, as a slug; unknown while it names none."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_translation_key = "current_task"
+
+    def __init__(self, coordinator: PlexButlerCoordinator) -> None:
+        super().__init__(coordinator, "current_task")
+
+    @property
+    def options(self) -> list[str]:
+        """Every task the server lists, so any of them can be the state."""
+        return sorted(task_slug(name) for name in self.coordinator.data.tasks)
+
+    @property
+    def native_value(self) -> str | None:
+        """The current task's slug."""
+        name = self.coordinator.data.current_task
+        return None if name is None else task_slug(name)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, str | None]:
+        """The server's own name and title of the current task."""
+        state = self.coordinator.data
+        name = state.current_task
+        return {ATTR_TASK: name, ATTR_TITLE: None if name is None else state.tasks[name].title}
 
 
 class PlexButlerNextWindowSensor(PlexButlerSettingsEntity, SensorEntity):

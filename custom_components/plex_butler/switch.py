@@ -16,7 +16,7 @@ from .commands import async_set_settings, async_start_task, async_stop_task
 from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity, PlexButlerSettingsEntity
 from .entity_sync import EntitySync
-from .names import UNKNOWN_SCHEDULE_KEY, UNKNOWN_TASK_KEY, schedule_key, task_key
+from .names import UNKNOWN_SCHEDULE_KEY, UNKNOWN_TASK_KEY, schedule_key, shown_by_default, task_key
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 1
@@ -62,6 +62,7 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
         self.task_name = name
         key = task_key(name)
         self._attr_translation_key = key or UNKNOWN_TASK_KEY
+        self._attr_entity_registry_visible_default = shown_by_default(name)
         if key is None:
             # A task we do not know: the server's title, or one derived from its name.
             self._attr_name = coordinator.data.tasks[name].title

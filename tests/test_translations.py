@@ -1,0 +1,156 @@
+"""Every language says the same things: hassfest's rules applied to every translation, and the frontend's.
+
+hassfest checks strings.json (and en.json) only. Here every file in translations/ must have exactly the
+keys of strings.json, the same placeholders in each string, strings the frontend's ICU parser accepts
+(no literal brace), names and exception messages that Python's str.format accepts, and the words Home
+Assistant's own Plex integration uses in that language.
+"""
+
+import json
+import string
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import homeassistant.components
+import pytest
+import yaml
+
+from custom_components.plex_butler.names import KNOWN_TASKS, schedule_key, task_key
+
+from .icu import IcuError, parse
+
+INTEGRATION = Path(__file__).parents[1] / "custom_components" / "plex_butler"
+STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
+LANGUAGES = sorted(path.stem for path in (INTEGRATION / "translations").glob("*.json"))
+# The twelve languages beside English that Plex Butler ships (issue 13).
+REQUIRED_LANGUAGES = {"cs", "da", "de", "en", "es", "fi", "fr", "it", "nb", "nl", "pl", "pt-BR", "sv"}
+# Read as files: importing core Plex would need its plexapi dependency.
+CORE_PLEX_TRANSLATIONS = Path(homeassistant.components.__path__[0]) / "plex" / "translations"
+
+
+def _leaves(tree: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(tree, dict):
+        for key, value in tree.items():
+            yield from _leaves(value, f"{prefix}.{key}" if prefix else key)
+    else:
+        yield prefix, tree
+
+
+def _translation(language: str) -> dict[str, str]:
+    return dict(
+        _leaves(json.loads((INTEGRATION / "translations" / f"{language}.json").read_text(encoding="utf-8")))
+    )
+
+
+# Rendered by the backend with str.format (entity names, exception messages), not by the frontend.
+def _formatted_by_python(key: str) -> bool:
+    return (key.startswith("entity.") and key.endswith(".name")) or key.startswith("exceptions.")
+
+
+def test_every_language_is_there() -> None:
+    assert set(LANGUAGES) >= REQUIRED_LANGUAGES
+
+
+def test_english_is_strings_json() -> None:
+    assert _translation("en") == dict(_leaves(STRINGS))
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_same_keys_and_placeholders_as_strings_json(language: str) -> None:
+    reference = dict(_leaves(STRINGS))
+    translated = _translation(language)
+    assert sorted(set(reference) - set(translated)) == [], "missing"
+    assert sorted(set(translated) - set(reference)) == [], "not in strings.json"
+    for key, text in translated.items():
+        assert isinstance(text, str), key
+        assert text.strip(), key
+        assert parse(text) == parse(reference[key]), f"{language}: {key}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_frontend_and_python_can_render_every_string(language: str) -> None:
+    for key, text in _translation(language).items():
+        try:
+            parse(text)
+        except IcuError as err:
+            pytest.fail(f"{language}: {key}: {err}")
+        if _formatted_by_python(key):
+            fields = {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+            assert fields == parse(text), f"{language}: {key}"
+
+
+def test_action_field_examples_render() -> None:
+    """The frontend shows examples too: a literal brace there is a "Translation error" in the UI."""
+    services = yaml.safe_load((INTEGRATION / "services.yaml").read_text(encoding="utf-8"))
+    for service in services.values():
+        for field in (service.get("fields") or {}).values():
+            if "example" in field:
+                parse(str(field["example"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ('Tasks and values, e.g. {"ButlerTaskGenerateIntroMarkers": "never"}', "MALFORMED_ARGUMENT"),
+        ("a {} b", "EMPTY_ARGUMENT"),
+        ("a } b", "UNMATCHED_CLOSING_BRACE"),
+        ("a {task b", "MALFORMED_ARGUMENT"),
+        ("{count, plural, one {# task}}", "MISSING_OTHER_CLAUSE"),
+        ("{count, spelled}", "INVALID_ARGUMENT_TYPE"),
+        ("see <b>this</b>", "UNCLOSED_TAG"),
+    ],
+)
+def test_icu_checker_refuses_what_the_frontend_refuses(text: str, kind: str) -> None:
+    with pytest.raises(IcuError) as err:
+        parse(text)
+    assert err.value.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "arguments"),
+    [
+        ("Plex's server {server}", {"server"}),
+        ("a literal '{'brace'}' and an apostrophe ''", set()),
+        ("{count, plural, one {# task} other {# tasks of {server}}}", {"count", "server"}),
+        ("{hour, number} and 3 < 4", {"hour"}),
+    ],
+)
+def test_icu_checker_accepts_what_the_frontend_accepts(text: str, arguments: set[str]) -> None:
+    assert parse(text) == arguments
+
+
+@pytest.mark.parametrize("language", [language for language in LANGUAGES if language != "en"])
+def test_glossary_of_home_assistant_plex(language: str) -> None:
+    """The words a user of Home Assistant's Plex integration already reads in that language."""
+    core = dict(
+        _leaves(json.loads((CORE_PLEX_TRANSLATIONS / f"{language}.json").read_text(encoding="utf-8")))
+    )
+    ours = _translation(language)
+    verify_ssl = core["config.step.manual_setup.data.verify_ssl"]
+    assert ours["config.step.manual.data.verify_ssl"] == verify_ssl
+    assert ours["config.step.reconfigure.data.verify_ssl"] == verify_ssl
+    if (token := core.get("config.step.manual_setup.data.token")) is not None:
+        token_word = token.split(" (")[0]
+        assert token_word.lower() in ours["config.step.manual.data.token"].lower()
+    # Core's "already configured" message names a Plex server the way a reader of that language expects.
+    already = core["config.abort.already_configured"]
+    if "Plex" in already:
+        assert ours["config.abort.already_configured"] == already
+
+
+def test_every_known_task_has_names_and_icons() -> None:
+    icons = json.loads((INTEGRATION / "icons.json").read_text(encoding="utf-8"))["entity"]
+    entities = STRINGS["entity"]
+    for task in KNOWN_TASKS:
+        key = task_key(task)
+        assert key is not None
+        assert entities["switch"][key]["name"], task
+        assert key in icons["switch"], task
+        schedule = schedule_key(task)
+        assert schedule in entities["switch"] or schedule in entities["select"], task
+        assert schedule in icons["switch"] or schedule in icons["select"], task
+        # Sentence case: only the first word starts with a capital (names such as Gracenote aside).
+        name = entities["switch"][key]["name"]
+        assert name[0].isupper(), name
+        assert all(word.islower() or word in ("Gracenote",) for word in name.split()[1:]), name
