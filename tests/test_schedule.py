@@ -240,8 +240,9 @@ async def test_set_schedule_changes_toggles_behaviours_and_hours_at_once(
             "end_hour": 4,
             "tasks": {
                 "OptimizeDatabase": False,
-                "ButlerTaskGenerateIntroMarkers": "never",
-                "BackupDatabase": True,
+                # Spelled as the switches read: case, spaces and the ButlerTask prefix do not matter.
+                "generate intro markers": "never",
+                "Backup database": True,
                 "LoudnessAnalysis": "asap",
             },
         },

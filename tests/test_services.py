@@ -104,6 +104,34 @@ async def test_unknown_or_hostile_task(
     assert emulator.requests == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("Backup database", "BackupDatabase"),
+        ("backup_database", "BackupDatabase"),
+        ("generate intro markers", "ButlerTaskGenerateIntroMarkers"),
+        ("BUTLER_TASK_GENERATE_INTRO_MARKERS", "ButlerTaskGenerateIntroMarkers"),
+        ("  refresh-libraries ", "RefreshLibraries"),
+    ],
+)
+async def test_task_names_as_people_type_them(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, typed: str, name: str
+) -> None:
+    await hass.services.async_call(DOMAIN, "start_task", {"task": typed}, blocking=True)
+    assert len(emulator.requests_to("POST", f"/butler/{name}")) == 1
+    await hass.services.async_call(DOMAIN, "stop_task", {"task": typed}, blocking=True)
+    assert len(emulator.requests_to("DELETE", f"/butler/{name}")) == 1
+
+
+@pytest.mark.parametrize("typed", ["Sauvegarder la base de données", "Install server update", "backupdatabase2"])
+async def test_titles_and_other_words_are_not_names(
+    hass: HomeAssistant, init_integration: MockConfigEntry, typed: str
+) -> None:
+    """Titles in other languages or entity names would make automations break when they change."""
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(DOMAIN, "start_task", {"task": typed}, blocking=True)
+
+
 async def test_unknown_entry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(

@@ -16,6 +16,7 @@ from .api import (
     PlexButlerSettingError,
     StartResult,
     StopResult,
+    task_match_key,
 )
 from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
@@ -43,15 +44,24 @@ def printable(text: object) -> str:
 
 
 def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
-    """The task name if the server lists it, else an error that names the valid ones."""
-    if task not in coordinator.data.tasks:
-        raise task_error(coordinator, "unknown_task", task, coordinator.data.tasks)
-    return task
+    """The server's name of the task `task` spells, else an error that names the valid ones.
+
+    Case, spaces, underscores and the ButlerTask prefix do not matter ("Backup database",
+    "generate intro markers"); titles in other languages and renamed entities are not names.
+    """
+    tasks = coordinator.data.tasks
+    if task in tasks:
+        return task
+    wanted = task_match_key(str(task))
+    matches = [name for name in tasks if task_match_key(name) == wanted]
+    if len(matches) != 1:
+        raise task_error(coordinator, "unknown_task", task, tasks)
+    return matches[0]
 
 
 async def async_start_task(coordinator: PlexButlerCoordinator, task: str) -> StartResult:
     """Start one task the server lists."""
-    validate_task(coordinator, task)
+    task = validate_task(coordinator, task)
     result = await _async_send(coordinator, lambda client: client.start_task(task))
     # 200 started it and 202 found it running: either way it runs now.
     coordinator.mark_started(task)
@@ -61,7 +71,7 @@ async def async_start_task(coordinator: PlexButlerCoordinator, task: str) -> Sta
 
 async def async_stop_task(coordinator: PlexButlerCoordinator, task: str) -> StopResult:
     """Stop one task the server lists; stopping an idle one is fine."""
-    validate_task(coordinator, task)
+    task = validate_task(coordinator, task)
     result = await _async_send(coordinator, lambda client: client.stop_task(task))
     coordinator.mark_stopped(task)
     await coordinator.async_after_command()

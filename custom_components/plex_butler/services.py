@@ -18,6 +18,7 @@ from .commands import (
     async_stop_task,
     printable,
     task_error,
+    validate_task,
 )
 from .compat import vol
 from .const import (
@@ -182,6 +183,15 @@ def _hour_values(data: PlexButlerData, settings: ButlerSettings, call: ServiceCa
     return values
 
 
+def _schedulable_task(coordinator: PlexButlerCoordinator, settings: ButlerSettings, typed: str) -> str:
+    """The server's name of a task to schedule, spelled as loosely as for start_task."""
+    try:
+        return validate_task(coordinator, typed)
+    except ServiceValidationError:
+        # Not a task the server lists, but it may still have a setting (the error says which do).
+        return typed
+
+
 def _task_value(
     coordinator: PlexButlerCoordinator, settings: ButlerSettings, task: str, value: object
 ) -> tuple[str, bool | str]:
@@ -210,7 +220,8 @@ def _task_value(
 async def _set_schedule(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
     settings = _schedule_settings(data)
     values: dict[str, bool | int | str] = dict(_hour_values(data, settings, call))
-    for task, value in call.data.get(ATTR_TASKS, {}).items():
+    for typed, value in call.data.get(ATTR_TASKS, {}).items():
+        task = _schedulable_task(data.coordinator, settings, typed)
         setting_id, setting_value = _task_value(data.coordinator, settings, task, value)
         values[setting_id] = setting_value
     if values:

@@ -36,7 +36,7 @@ from .models import (
     StartResult,
     StopResult,
 )
-from .parsing import readable_title, task_slug
+from .parsing import readable_title, task_match_key, task_slug
 from .plextv import (
     PlexConnection,
     PlexPin,
@@ -96,6 +96,7 @@ __all__ = [
     "ranked_connections",
     "readable_title",
     "server_url",
+    "task_match_key",
     "task_slug",
     "validate_task_name",
 ]

@@ -21,6 +21,7 @@ type Record = Mapping[str, Any]
 
 # Words Plex writes in CamelCase that read better in capitals in a title.
 _ACRONYMS = {"epg": "EPG", "db": "DB", "dvr": "DVR", "id": "ID", "tv": "TV", "hdr": "HDR"}
+_SEPARATORS = re.compile(r"[\s_-]+")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
@@ -50,6 +51,17 @@ def task_slug(name: str) -> str:
     Slugs are what Home Assistant accepts as translation keys and translatable states.
     """
     return "_".join(word.lower() for word in _WORD.findall(name)) or "task"
+
+
+def task_match_key(text: str) -> str:
+    """What two spellings of one task name have in common: no case, spaces, underscores or prefix.
+
+    "Backup database", "backup_database" and "BackupDatabase" all give "backupdatabase";
+    "generate intro markers" and "ButlerTaskGenerateIntroMarkers" both give "generateintromarkers".
+    Any other character is kept, so it matches no task name.
+    """
+    key = _SEPARATORS.sub("", text.casefold())
+    return key.removeprefix(TOGGLE_PREFIX.casefold()) or key
 
 
 def parse_container(body: bytes, *, roots: tuple[str, ...], child: str) -> Container:
