@@ -123,7 +123,9 @@ async def test_task_names_as_people_type_them(
     assert len(emulator.requests_to("DELETE", f"/butler/{name}")) == 1
 
 
-@pytest.mark.parametrize("typed", ["Sauvegarder la base de données", "Install server update", "backupdatabase2"])
+@pytest.mark.parametrize(
+    "typed", ["Sauvegarder la base de données", "Install server update", "backupdatabase2"]
+)
 async def test_titles_and_other_words_are_not_names(
     hass: HomeAssistant, init_integration: MockConfigEntry, typed: str
 ) -> None:

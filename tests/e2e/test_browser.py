@@ -14,6 +14,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+import yaml
 
 from ..conftest import TOKEN
 from ..plex_emulator import PlexEmulator
@@ -191,3 +192,72 @@ async def _sign_in_through_the_ui(
     # Home Assistant's own last step: name the new device and give it an area.
     await expect(page.get_by_role("button", name=re.compile("finish", re.IGNORECASE))).to_be_visible()
     await page.screenshot(path=scratch / "setup-done.png")
+
+
+def _dashboard_recipe() -> dict[str, Any]:
+    """The card README offers, read from README itself so the two cannot drift apart."""
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- dashboard-recipe", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    card: dict[str, Any] = yaml.safe_load(block)
+    return card
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")
+async def test_dashboard_card_and_german_names(
+    home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator, tmp_path: Path
+) -> None:
+    """README's card works as pasted; with the instance language German, entity names are German."""
+    from playwright.async_api import async_playwright, expect
+
+    hass = home_assistant
+    await hass.onboard(session, finish=True)
+    entry_id = await hass.add_plex_butler(session, emulator.url, TOKEN)
+    await hass.ws(session, {"type": "lovelace/dashboards/create", "url_path": "plex-butler", "title": "Plex"})
+    card = _dashboard_recipe()
+    view = {"title": "Plex", "cards": [card]}
+    await hass.ws(
+        session, {"type": "lovelace/config/save", "url_path": "plex-butler", "config": {"views": [view]}}
+    )
+    screenshots = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport={"width": 390, "height": 700}
+            )
+            page = browser.pages[0] if browser.pages else await browser.new_page()
+            try:
+                await page.goto(f"{hass.url}/plex-butler/0")
+                await page.locator("input[name=username]").fill("owner")
+                await page.locator("input[name=password]").fill("end-to-end-password")
+                await page.get_by_role("button", name="Log in").click()
+                # "Back up now" calls the action with the task's name.
+                row = page.locator("hui-buttons-row, hui-button-row").filter(has_text="Back up now")
+                await expect(row).to_be_visible(timeout=30_000)
+                await row.get_by_role("button").click()
+                await _until_request(emulator, "POST", "/butler/BackupDatabase")
+                await expect(page.get_by_text("Backup database")).to_be_visible()
+                await page.screenshot(path=screenshots / "dashboard-card.png")
+
+                # German as Home Assistant's language; the entry is reloaded to name its entities anew.
+                await hass.ws(session, {"type": "config/core/update", "language": "de"})
+                await hass.post(session, f"/api/config/config_entries/entry/{entry_id}/reload")
+                devices = await hass.ws(session, {"type": "config/device_registry/list"})
+                (device,) = [d for d in devices if d["name"] == "Living room Plex"]
+                await page.set_viewport_size({"width": 1280, "height": 1000})
+                # The frontend's own language (states, headings) is the user's choice: German too.
+                await page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('de'))")
+                await page.goto(f"{hass.url}/config/devices/device/{device['id']}")
+                await expect(page.get_by_text("Alle Aufgaben starten")).to_be_visible(timeout=30_000)
+                await expect(page.locator("text=Im Wartungsfenster >> visible=true").first).to_be_visible()
+                await expect(page.get_by_text("Datenbank sichern").first).to_be_visible()
+                await page.screenshot(path=screenshots / "device-page-de.png", full_page=True)
+            except Exception:
+                await page.screenshot(path=screenshots / "failure.png", full_page=True)
+                print(hass.output())
+                raise
+            finally:
+                await browser.close()
+    states = {state["entity_id"]: state for state in await hass.get(session, "/api/states")}
+    assert states["button.living_room_plex_start_all_tasks"]["attributes"]["friendly_name"] == (
+        "Living room Plex Alle Aufgaben starten"
+    )
