@@ -1,5 +1,7 @@
 """Binary sensor: whether the Butler is at work on a server."""
 
+from typing import override
+
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -32,6 +34,7 @@ class PlexButlerRunningSensor(PlexButlerEntity, BinarySensorEntity):
         super().__init__(coordinator, "butler_running")
 
     @property
+    @override
     def is_on(self) -> bool:
         """Whether the Butler works now."""
         state = self.coordinator.data

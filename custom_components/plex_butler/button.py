@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.button import ButtonEntity, ButtonEntityDescription
 from homeassistant.core import HomeAssistant
@@ -48,6 +49,7 @@ class PlexButlerButton(PlexButlerEntity, ButtonEntity):
         super().__init__(coordinator, description.key)
         self.entity_description = description
 
+    @override
     async def async_press(self) -> None:
         """Send the command, then refresh once."""
         await self.entity_description.press(self.coordinator)

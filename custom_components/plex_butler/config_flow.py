@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -222,6 +222,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # The ways in -------------------------------------------------------------------------------
 
+    @override
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """How to connect: from the Plex integration (when it has a server for us), sign in, or by hand."""
         options = ["sign_in", "manual"]
@@ -283,6 +284,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    @override
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A server announced itself: find out which one with `/identity`, which needs no token."""
         url = URL.build(scheme="http", host=str(discovery_info.ip_address), port=discovery_info.port)
@@ -462,6 +464,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._failure = None
 
     @callback
+    @override
     def async_remove(self) -> None:
         """The flow is gone (finished, aborted or closed): stop watching its PIN."""
         self._end_sign_in()

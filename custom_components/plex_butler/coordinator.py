@@ -3,6 +3,7 @@
 import asyncio
 import time
 from dataclasses import dataclass, field
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
@@ -136,6 +137,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         )
         self._push_was_up = False
 
+    @override
     async def _async_setup(self) -> None:
         """Learn who the server is, once, before the first poll."""
         try:
@@ -146,6 +148,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             raise ConfigEntryError(translation_domain=DOMAIN, translation_key="wrong_server")
         self.identity = identity
 
+    @override
     async def _async_update_data(self) -> ButlerState:
         try:
             tasks, activities = await asyncio.gather(self.client.get_tasks(), self.client.get_activities())

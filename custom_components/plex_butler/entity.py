@@ -1,6 +1,6 @@
 """The base of every Plex Butler entity: one device per server, ids built from its machine id."""
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity, DataUpdateCoordinator
@@ -48,6 +48,7 @@ class PlexButlerSettingsEntity(PlexButlerBaseEntity[PlexButlerSettingsCoordinato
         self.server = server
 
     @property
+    @override
     def available(self) -> bool:
         """Available once the schedule has been read and while it can be."""
         return super().available and self.coordinator.data is not None

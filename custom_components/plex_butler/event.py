@@ -4,6 +4,8 @@ A stop from Plex itself (Plex Web, the end of the maintenance window) is a "fini
 reports that the run ended, not why.
 """
 
+from typing import override
+
 from homeassistant.components.event import EventEntity
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -40,6 +42,7 @@ class PlexButlerTaskEvent(PlexButlerEntity, EventEntity):
         self._titles = {name: task.title for name, task in coordinator.data.tasks.items()}
 
     @callback
+    @override
     def _handle_coordinator_update(self) -> None:
         state = self.coordinator.data
         # A task that vanished from the list while running keeps the title it had.

@@ -1,6 +1,7 @@
 """Numbers: the hours at which Plex's maintenance window opens and closes."""
 
 from dataclasses import dataclass
+from typing import override
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import EntityCategory, UnitOfTime
@@ -68,16 +69,19 @@ class PlexButlerHour(PlexButlerSettingsEntity, NumberEntity):
         self.entity_description = description
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the schedule cannot be read or the server no longer has the setting."""
         return super().available and self.native_value is not None
 
     @property
+    @override
     def native_min_value(self) -> float:
         """The first hour the server offers."""
         return self._range[0]
 
     @property
+    @override
     def native_max_value(self) -> float:
         """The last hour the server offers."""
         return self._range[1]
@@ -88,11 +92,13 @@ class PlexButlerHour(PlexButlerSettingsEntity, NumberEntity):
         return (0, 23) if settings is None else settings.hour_range(self.entity_description.setting_id)
 
     @property
+    @override
     def native_value(self) -> int | None:
         """The hour now set on the server."""
         settings = self.coordinator.data
         return None if settings is None else settings.hour(self.entity_description.setting_id)
 
+    @override
     async def async_set_native_value(self, value: float) -> None:
         """Set the hour on the server."""
         await async_set_settings(self._data, {self.entity_description.setting_id: int(value)})

@@ -4,6 +4,8 @@ Plex has no on/off toggle for the analysis and marker tasks; these preferences d
 never, in the maintenance window, or in the window and as soon as media is added.
 """
 
+from typing import override
+
 from homeassistant.components.select import SelectEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
@@ -57,17 +59,20 @@ class PlexButlerBehaviourSelect(PlexButlerSettingsEntity, SelectEntity):
         return None if settings is None else settings.settings.get(self.setting_id)
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the schedule cannot be read or the server no longer has the preference."""
         return super().available and self._setting is not None
 
     @property
+    @override
     def options(self) -> list[str]:
         """The values the server offers, in its order; any it adds later show as they are."""
         setting = self._setting
         return [] if setting is None else list(setting.enum_keys)
 
     @property
+    @override
     def current_option(self) -> str | None:
         """The value set on the server."""
         setting = self._setting
@@ -75,6 +80,7 @@ class PlexButlerBehaviourSelect(PlexButlerSettingsEntity, SelectEntity):
             return None
         return str(setting.value)
 
+    @override
     async def async_select_option(self, option: str) -> None:
         """Write the value; the select shows it at once (a preference sends no notification)."""
         await async_set_settings(self._data, {self.setting_id: option})

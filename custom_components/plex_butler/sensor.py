@@ -8,6 +8,7 @@ server's name and title are its attributes.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import override
 
 from homeassistant.components.sensor import SensorDeviceClass, SensorEntity, SensorEntityDescription
 from homeassistant.const import PERCENTAGE
@@ -81,6 +82,7 @@ class PlexButlerSensor(PlexButlerEntity, SensorEntity):
         self.entity_description = description
 
     @property
+    @override
     def native_value(self) -> int | str | None:
         """The value now."""
         return self.entity_description.value(self.coordinator.data)
@@ -96,17 +98,20 @@ class PlexButlerCurrentTaskSensor(PlexButlerEntity, SensorEntity):
         super().__init__(coordinator, "current_task")
 
     @property
+    @override
     def options(self) -> list[str]:
         """Every task the server lists, so any of them can be the state."""
         return sorted(task_slug(name) for name in self.coordinator.data.tasks)
 
     @property
+    @override
     def native_value(self) -> str | None:
         """The current task's slug."""
         name = self.coordinator.data.current_task
         return None if name is None else task_slug(name)
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, str | None]:
         """The server's own name and title of the current task."""
         state = self.coordinator.data
@@ -124,6 +129,7 @@ class PlexButlerNextWindowSensor(PlexButlerSettingsEntity, SensorEntity):
         super().__init__(data.settings, data.coordinator, NEXT_WINDOW_KEY)
 
     @property
+    @override
     def native_value(self) -> datetime | None:
         """The next start of the window."""
         settings = self.coordinator.data

@@ -6,6 +6,7 @@ own slow cycle keeps 130+ settings out of every task poll, and a server that fai
 """
 
 from collections.abc import Mapping
+from typing import override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -36,6 +37,7 @@ class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
         )
         self.client = client
 
+    @override
     async def _async_update_data(self) -> ButlerSettings:
         try:
             settings = await self.client.get_butler_settings()

@@ -4,7 +4,7 @@ A task switch starts the task (on) or stops it (off) and shows whether it runs; 
 whether the maintenance window runs the task.
 """
 
-from typing import Any
+from typing import Any, override
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
@@ -68,16 +68,19 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
             self._attr_name = coordinator.data.tasks[name].title
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the server is unreachable or no longer lists the task."""
         return super().available and self.task_name in self.coordinator.data.tasks
 
     @property
+    @override
     def is_on(self) -> bool:
         """Whether the task runs now."""
         return self.task_name in self.coordinator.data.running
 
     @property
+    @override
     def extra_state_attributes(self) -> dict[str, Any]:
         """The task's schedule as the server reports it, and its name for actions."""
         task = self.coordinator.data.tasks.get(self.task_name)
@@ -90,10 +93,12 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
             "randomized": task.randomized,
         }
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Start the task."""
         await async_start_task(self.coordinator, self.task_name)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Stop the task; a task that is not running stays off without an error."""
         await async_stop_task(self.coordinator, self.task_name)
@@ -122,20 +127,24 @@ class PlexButlerScheduleSwitch(PlexButlerSettingsEntity, SwitchEntity):
         return None if settings is None else settings.toggle(self.task_name)
 
     @property
+    @override
     def available(self) -> bool:
         """Unavailable while the schedule cannot be read or the server no longer has the toggle."""
         return super().available and self._toggle is not None
 
     @property
+    @override
     def is_on(self) -> bool | None:
         """Whether the window runs the task."""
         toggle = self._toggle
         return None if toggle is None else bool(toggle.value)
 
+    @override
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Put the task in the maintenance window."""
         await self._async_set(True)
 
+    @override
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Leave the task out of the maintenance window."""
         await self._async_set(False)
