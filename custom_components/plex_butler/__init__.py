@@ -7,7 +7,6 @@ from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import instance_id
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
@@ -82,8 +81,3 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -
 async def async_unload_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
     """Remove the server's entities; the coordinator's timer ends with the entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
-
-
-async def async_remove_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> None:
-    """Forget any repair issue raised for a server that is gone."""
-    ir.async_delete_issue(hass, DOMAIN, f"not_admin_{entry.entry_id}")

@@ -21,12 +21,12 @@ PARALLEL_UPDATES = 1
 class PlexButlerButtonDescription(ButtonEntityDescription):
     """A button and the command it sends."""
 
-    press: Callable[[PlexButlerCoordinator], Awaitable[None]]
+    press_fn: Callable[[PlexButlerCoordinator], Awaitable[None]]
 
 
 BUTTONS = (
-    PlexButlerButtonDescription(key="start_all", translation_key="start_all", press=async_start_all),
-    PlexButlerButtonDescription(key="stop_all", translation_key="stop_all", press=async_stop_all),
+    PlexButlerButtonDescription(key="start_all", translation_key="start_all", press_fn=async_start_all),
+    PlexButlerButtonDescription(key="stop_all", translation_key="stop_all", press_fn=async_stop_all),
 )
 
 
@@ -52,4 +52,4 @@ class PlexButlerButton(PlexButlerEntity, ButtonEntity):
     @override
     async def async_press(self) -> None:
         """Send the command, then refresh once."""
-        await self.entity_description.press(self.coordinator)
+        await self.entity_description.press_fn(self.coordinator)

@@ -8,7 +8,6 @@ from typing import override
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -154,7 +153,6 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             tasks, activities = await asyncio.gather(self.client.get_tasks(), self.client.get_activities())
         except PlexButlerError as err:
             raise self._translate(err) from err
-        ir.async_delete_issue(self.hass, DOMAIN, self.not_admin_issue_id)
         self._activities = {activity.uuid: activity for activity in activities}
         self._pushed_run = None
         self._stopped.clear()
@@ -277,23 +275,15 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             # The run never showed: read the server rather than guess.
             await self.async_request_refresh()
 
-    @property
-    def not_admin_issue_id(self) -> str:
-        """The id of this entry's repair issue for a token without admin rights."""
-        return f"not_admin_{self.config_entry.entry_id}"
+    @staticmethod
+    def _translate(err: PlexButlerError) -> Exception:
+        """The Home Assistant exception for a client error during a poll (a pure mapping).
 
-    def _translate(self, err: PlexButlerError) -> Exception:
-        """The Home Assistant exception for a client error during a poll."""
+        A 403 (a valid token without the owner's rights) is a reauth like a 401: the reauth dialog says
+        the owner's token is needed, and signing in with the owner's Plex account gets it.
+        """
         if isinstance(err, PlexButlerForbiddenError):
-            ir.async_create_issue(
-                self.hass,
-                DOMAIN,
-                self.not_admin_issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key="not_admin",
-                translation_placeholders={"server": self.config_entry.title},
-            )
+            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="not_owner_token")
         if isinstance(err, PlexButlerAuthError):
             return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
         return UpdateFailed(

@@ -36,7 +36,7 @@ def _progress(state: ButlerState) -> int | None:
 class PlexButlerSensorDescription(SensorEntityDescription):
     """A sensor and how it reads the coordinator's state."""
 
-    value: Callable[[ButlerState], int | str | None]
+    value_fn: Callable[[ButlerState], int | str | None]
 
 
 SENSORS = (
@@ -44,7 +44,7 @@ SENSORS = (
         key="butler_progress",
         translation_key="butler_progress",
         native_unit_of_measurement=PERCENTAGE,
-        value=_progress,
+        value_fn=_progress,
     ),
 )
 
@@ -85,7 +85,7 @@ class PlexButlerSensor(PlexButlerEntity, SensorEntity):
     @override
     def native_value(self) -> int | str | None:
         """The value now."""
-        return self.entity_description.value(self.coordinator.data)
+        return self.entity_description.value_fn(self.coordinator.data)
 
 
 class PlexButlerCurrentTaskSensor(PlexButlerEntity, SensorEntity):
