@@ -8,6 +8,8 @@ from pytest_homeassistant_custom_component.components.diagnostics import get_dia
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.plex_butler.diagnostics import _redacted_url
+
 from .conftest import TOKEN
 
 
@@ -24,4 +26,25 @@ async def test_diagnostics(
     for activity in diagnostics["butler_activities"]:
         activity["uuid"] = "<uuid>"
     assert diagnostics["schedule"]["last_update_success"] is True
+    # The questions support asks first: is the socket up, how often is it polling, what is held as started.
+    assert diagnostics["entry"]["url"].startswith("http://**REDACTED**:")
+    assert diagnostics["entry"]["host_kind"] == "ip address"
+    assert diagnostics["notification_socket_connected"] is False
+    assert diagnostics["poll_interval_seconds"] == 30
+    (started,) = diagnostics["started_from_home_assistant"]
+    assert started["task"] == "BackupDatabase"
+    assert started["run_seen"] is True
+    assert 0 <= started.pop("age_seconds") < 10
+    # The port of the emulator changes with every run.
+    diagnostics["entry"]["url"] = "http://**REDACTED**:<port>"
     assert diagnostics == snapshot
+
+
+def test_host_kinds() -> None:
+    assert _redacted_url("https://10-0-0-2.abc123.plex.direct:32400") == {
+        "url": "https://**REDACTED**:32400",
+        "host_kind": "plex.direct",
+    }
+    assert _redacted_url("https://plex.example.org:443/plex")["host_kind"] == "host name"
+    assert _redacted_url("https://plex.example.org:443/plex")["url"] == "https://**REDACTED**:443/plex"
+    assert _redacted_url("http://[fd00::2]:32400")["host_kind"] == "ip address"

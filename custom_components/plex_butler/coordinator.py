@@ -76,6 +76,14 @@ class _StartedTasks:
         self.started_at.clear()
         self.seen_run = False
 
+    def describe(self) -> list[dict[str, object]]:
+        """The bookkeeping as diagnostics show it: names, ages, whether their run was seen."""
+        now = time.monotonic()
+        return [
+            {"task": name, "age_seconds": round(now - at, 1), "run_seen": self.seen_run}
+            for name, at in sorted(self.started_at.items())
+        ]
+
     @property
     def waiting(self) -> bool:
         """Whether a start is still waiting for the server to open its run."""
@@ -240,6 +248,10 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self.update_interval = POLL_INTERVAL
         # Refreshing now also puts the next poll at the short interval.
         self.config_entry.async_create_task(self.hass, self.async_request_refresh())
+
+    def started_tasks(self) -> list[dict[str, object]]:
+        """Tasks started from Home Assistant that are held as running, for diagnostics."""
+        return self._started.describe()
 
     def mark_started(self, name: str) -> None:
         """Record a start the server accepted (200 started, 202 already running)."""

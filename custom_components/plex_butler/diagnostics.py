@@ -1,35 +1,68 @@
 """Diagnostics: what a maintainer needs to help, without the token."""
 
 from dataclasses import asdict
+from ipaddress import ip_address
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN, CONF_URL
 from homeassistant.core import HomeAssistant
+from yarl import URL
 
 from .runtime import PlexButlerConfigEntry
 
-# The URL carries no token (it is stored normalized, without a query) but says where the user lives.
-TO_REDACT = {CONF_TOKEN, CONF_URL}
+TO_REDACT = {CONF_TOKEN}
+REDACTED_HOST = "**REDACTED**"
+
+
+def _redacted_url(url: str) -> dict[str, Any]:
+    """The URL without its host, which says where the user lives, and what kind of host it was.
+
+    Scheme, port, path and host kind answer most "cannot connect" questions (https by IP address
+    with verification on, a plex.direct name, a reverse proxy's path).
+    """
+    parsed = URL(url)
+    host = parsed.host or ""
+    if host.endswith(".plex.direct"):
+        kind = "plex.direct"
+    elif _is_ip_address(host):
+        kind = "ip address"
+    else:
+        kind = "host name"
+    path = parsed.path.rstrip("/")
+    return {"url": f"{parsed.scheme}://{REDACTED_HOST}:{parsed.port}{path}", "host_kind": kind}
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PlexButlerConfigEntry
 ) -> dict[str, Any]:
-    """The entry's settings (token redacted), the server's identity and the last state read."""
+    """What support asks first, without the token or the server's host.
+
+    The entry, the server, the socket, the polls, the tasks held as started, the schedule's settings and
+    the last state read.
+    """
     coordinator = entry.runtime_data.coordinator
     settings = entry.runtime_data.settings
     state = coordinator.data
     interval = coordinator.update_interval
     return {
-        "entry": async_redact_data(dict(entry.data), TO_REDACT),
-        "url_scheme": coordinator.client.base_url.scheme,
+        "entry": async_redact_data(dict(entry.data), TO_REDACT) | _redacted_url(entry.data[CONF_URL]),
         "server": asdict(coordinator.identity),
         "last_update_success": coordinator.last_update_success,
         "notification_socket_connected": coordinator.listener.connected,
         "poll_interval_seconds": None if interval is None else interval.total_seconds(),
         "tasks": [asdict(task) for task in state.tasks.values()],
         "running": sorted(state.running),
+        "started_from_home_assistant": coordinator.started_tasks(),
+        "stopped_from_home_assistant": sorted(state.stopped_here),
         "butler_activities": [asdict(activity) for activity in state.butler_activities],
         "schedule": {
             "last_update_success": settings.last_update_success,
