@@ -1,12 +1,20 @@
 """The client against the emulator over loopback, and its parsers against anything at all."""
 
+import asyncio
 import contextlib
+import ssl
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from pathlib import Path
 from unittest.mock import patch
 
 import aiohttp
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +33,14 @@ from custom_components.plex_butler.api import (
     normalize_url,
     readable_title,
 )
-from custom_components.plex_butler.api.parsing import parse_activities, parse_identity, parse_tasks
+from custom_components.plex_butler.api.parsing import (
+    parse_activities,
+    parse_identity,
+    parse_notification,
+    parse_settings,
+    parse_tasks,
+)
+from custom_components.plex_butler.api.schedule import ButlerSettings
 
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
@@ -240,6 +255,64 @@ async def test_tls_failure_is_an_ssl_error(session: aiohttp.ClientSession, emula
     assert "certificate verification off" in str(caught.value)
 
 
+def _self_signed_context(directory: Path) -> ssl.SSLContext:
+    """A server TLS context with a certificate for 127.0.0.1 that nothing trusts, as Plex's own is by IP."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "plex-butler-test")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
+    return context
+
+
+async def test_self_signed_certificate_needs_verification_off(
+    session: aiohttp.ClientSession, socket_enabled: None, tmp_path: Path
+) -> None:
+    """https by IP with the server's own certificate: refused while verified, fine with verify_ssl off."""
+    server = PlexEmulator(token=TOKEN)
+    await server.start(ssl_context=_self_signed_context(tmp_path))
+    # The client hanging up mid-handshake is what refusing the certificate looks like from the server's
+    # side; asyncio reports it to the loop's handler, which would fail the test for the server's sake.
+    loop = asyncio.get_running_loop()
+    handler = loop.get_exception_handler()
+
+    def ignore_refused_handshakes(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        if isinstance(context.get("exception"), ConnectionResetError | ssl.SSLError):
+            return
+        if handler is not None:
+            handler(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(ignore_refused_handshakes)
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        with pytest.raises(PlexButlerSslError, match="certificate verification off"):
+            await PlexButlerClient(session, server.url, TOKEN).get_identity()
+        identity = await PlexButlerClient(session, server.url, TOKEN, verify_ssl=False).get_identity()
+        assert identity.friendly_name == "Living room Plex"
+    finally:
+        loop.set_exception_handler(handler)
+        await server.stop()
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
@@ -342,9 +415,20 @@ def test_identity_needs_a_machine_identifier() -> None:
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.binary(max_size=400))
 def test_random_bytes_raise_only_response_errors(body: bytes) -> None:
-    for parser in (parse_tasks, parse_activities, parse_identity):
+    for parser in PARSERS:
         with contextlib.suppress(PlexButlerResponseError):
             parser(body)
+
+
+def _schedule(body: bytes) -> object:
+    """What the schedule makes of the settings, beyond parsing them."""
+    settings = ButlerSettings.from_settings(parse_settings(body))
+    return [settings.schedule(name) for name in ("BackupDatabase", "ButlerTaskGenerateIntroMarkers", "x")]
+
+
+# Every parser of what a server sends: task list, activities, identity, prefs (and the schedule read
+# from them), notification frames.
+PARSERS = (parse_tasks, parse_activities, parse_identity, parse_settings, _schedule, parse_notification)
 
 
 json_values = st.recursive(
@@ -369,6 +453,15 @@ record = st.dictionaries(
             "version",
             "description",
             "cancellable",
+            "id",
+            "value",
+            "default",
+            "enumValues",
+            "hidden",
+            "advanced",
+            "group",
+            "event",
+            "Activity",
         ]
     ),
     json_values,
@@ -378,15 +471,15 @@ record = st.dictionaries(
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
-    st.sampled_from(["ButlerTasks", "MediaContainer", "Other"]),
-    st.sampled_from(["ButlerTask", "Activity", "Directory"]),
+    st.sampled_from(["ButlerTasks", "MediaContainer", "NotificationContainer", "Other"]),
+    st.sampled_from(["ButlerTask", "Activity", "Directory", "Setting", "ActivityNotification"]),
     st.lists(record, max_size=4) | record,
 )
 def test_random_json_documents_raise_only_response_errors(root: str, child: str, children: object) -> None:
     import json
 
-    body = json.dumps({root: {child: children}}).encode()
-    for parser in (parse_tasks, parse_activities, parse_identity):
+    body = json.dumps({root: {child: children, "type": "activity"}}).encode()
+    for parser in PARSERS:
         with contextlib.suppress(PlexButlerResponseError):
             parser(body)
 

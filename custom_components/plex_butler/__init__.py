@@ -10,9 +10,8 @@ from homeassistant.helpers import instance_id
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from . import const
 from .api import ClientNames, PlexButlerClient
-from .const import DOMAIN
+from .const import DOMAIN, REQUEST_TIMEOUT
 from .coordinator import PlexButlerCoordinator
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 from .services import async_register_services
@@ -58,8 +57,7 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
         str(data[CONF_URL]),
         str(data[CONF_TOKEN]),
         verify_ssl=verify_ssl,
-        # Read from the module at call time, so a test can shorten it for every client it builds.
-        timeout=const.REQUEST_TIMEOUT,
+        timeout=REQUEST_TIMEOUT,
         **await async_client_names(hass),
     )
 

@@ -8,6 +8,7 @@ a missing or wrong token. Tests steer it through `faults` and read what it recei
 import asyncio
 import dataclasses
 import json
+import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,11 +126,12 @@ class PlexEmulator:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.host = "127.0.0.1"
+        self.scheme = "http"
         self.butler.add_listener(self._broadcast_activity)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._record, self._busy, self._inject_faults, self._authenticate])
@@ -146,10 +148,14 @@ class PlexEmulator:
         app.router.add_put("/:/prefs", self._put_prefs)
         return app
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 0, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        """Listen on `host`: plain HTTP, or https with `ssl_context` (a server with its own certificate)."""
         self._runner = web.AppRunner(self.app(), access_log=None, handle_signals=False)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
+        site = web.TCPSite(self._runner, host, port, ssl_context=ssl_context)
+        self.scheme = "https" if ssl_context is not None else "http"
         await site.start()
         server = site._server
         assert server is not None

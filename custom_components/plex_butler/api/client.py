@@ -157,11 +157,6 @@ class PlexButlerClient:
         )
 
     @property
-    def headers(self) -> Mapping[str, str]:
-        """Headers of every request, token included: for the websocket listener, never for logs."""
-        return self._headers
-
-    @property
     def verify_ssl(self) -> bool:
         """Whether TLS certificates are checked."""
         return self._verify_ssl
