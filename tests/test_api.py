@@ -242,8 +242,12 @@ async def test_oversized_body_is_cut_off(client: PlexButlerClient, emulator: Ple
 
 async def test_connection_refused(session: aiohttp.ClientSession, unused_tcp_port: int) -> None:
     client = PlexButlerClient(session, f"http://127.0.0.1:{unused_tcp_port}", TOKEN)
-    with pytest.raises(PlexButlerConnectionError, match="Cannot reach"):
+    with pytest.raises(PlexButlerConnectionError, match="Cannot reach") as caught:
         await client.get_identity()
+    # Words a person reads, not a class name: "(connect call failed ...)" or "(connection refused)".
+    message = str(caught.value)
+    assert "Error" not in message
+    assert message.startswith(f"Cannot reach the Plex server at 127.0.0.1:{unused_tcp_port}")
 
 
 async def test_tls_failure_is_an_ssl_error(session: aiohttp.ClientSession, emulator: PlexEmulator) -> None:

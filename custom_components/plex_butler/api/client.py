@@ -269,11 +269,13 @@ class PlexButlerClient:
                 f"The Plex server refused the notification socket (HTTP {err.status})"
             ) from err
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
-            raise PlexButlerSslError(f"TLS with {self.base_url.host} failed ({type(err).__name__})") from err
+            raise PlexButlerSslError(
+                f"The certificate of {self.base_url.host} could not be verified{_reason(err)}"
+            ) from err
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            where = f"{self.base_url.host}:{self.base_url.port}"
             raise PlexButlerConnectionError(
-                f"Cannot open the notification socket of {self.base_url.host}:{self.base_url.port}"
-                f" ({type(err).__name__})"
+                f"Cannot open the notification socket of {where}{_reason(err)}"
             ) from err
         async with socket:
             if on_open is not None:
@@ -323,8 +325,8 @@ class PlexButlerClient:
                 status = response.status
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
             raise PlexButlerSslError(
-                f"TLS with {self.base_url.host} failed ({type(err).__name__}); "
-                "if the server uses a self-signed certificate, turn certificate verification off"
+                f"The certificate of {self.base_url.host} could not be verified{_reason(err)}; "
+                "use the server's plex.direct address, or turn certificate verification off"
             ) from err
         except aiohttp.ClientPayloadError as err:
             raise PlexButlerResponseError(f"{where}: the server's answer broke off") from err
@@ -335,10 +337,19 @@ class PlexButlerClient:
             ) from err
         except (aiohttp.ClientError, OSError) as err:
             raise PlexButlerConnectionError(
-                f"Cannot reach the Plex server at {self.base_url.host}:{self.base_url.port}"
-                f" ({type(err).__name__})"
+                f"Cannot reach the Plex server at {self.base_url.host}:{self.base_url.port}{_reason(err)}"
             ) from err
         return status, body
+
+
+def _reason(err: BaseException) -> str:
+    """The operating system's words for a failure (" (connection refused)"), never a class name.
+
+    The exception itself stays chained for the log's traceback; a person reads this part.
+    """
+    os_error = getattr(err, "os_error", None) if not isinstance(err, OSError) else err
+    text = getattr(os_error, "strerror", None)
+    return f" ({text[0].lower()}{text[1:]})" if isinstance(text, str) and text else ""
 
 
 async def _read_limited(response: aiohttp.ClientResponse, where: str) -> bytes:
