@@ -1,4 +1,7 @@
-"""Draw custom_components/plex_butler/brand/icon.png: a Plex-orange chevron wearing a bow tie.
+"""Draw the brand images: a Plex-orange chevron wearing a bow tie, on its own dark tile.
+
+Writes custom_components/plex_butler/brand/icon.png (256x256), icon@2x.png (512x512) and logo.png (the
+same mark: Plex Butler has no word mark). No dark_ variants: the tile is dark on light and dark themes.
 
 Run from the checkout: scripts/lib/py314 run .venv/newest/bin/python scripts/draw_icon.py
 """
@@ -29,5 +32,5 @@ cy = 212 * S
 d.polygon([(92 * S, cy - 18 * S), (124 * S, cy), (92 * S, cy + 18 * S)], fill=white)
 d.polygon([(164 * S, cy - 18 * S), (132 * S, cy), (164 * S, cy + 18 * S)], fill=white)
 d.ellipse([(120 * S, cy - 9 * S), (136 * S, cy + 9 * S)], fill=white)
-img = img.resize((256, 256), Image.LANCZOS)
-img.save("custom_components/plex_butler/brand/icon.png", optimize=True)
+for name, side in (("icon.png", 256), ("icon@2x.png", 512), ("logo.png", 256)):
+    img.resize((side, side), Image.LANCZOS).save(f"custom_components/plex_butler/brand/{name}", optimize=True)

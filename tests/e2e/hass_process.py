@@ -40,11 +40,14 @@ def free_port() -> int:
         return port
 
 
-def prepare_config(directory: Path, port: int) -> None:
-    """A minimal configuration with the integration linked in, as a HACS install would place it."""
+def prepare_config(directory: Path, port: int, *, link_integration: bool = True) -> None:
+    """A minimal configuration with the integration linked in, as a HACS install would place it.
+
+    Without `link_integration`, custom_components/ is left to the test (a release zip unpacked there).
+    """
     (directory / "custom_components").mkdir(parents=True, exist_ok=True)
     link = directory / "custom_components" / "plex_butler"
-    if not link.exists():
+    if link_integration and not link.exists():
         link.symlink_to(PROJECT / "custom_components" / "plex_butler")
     (directory / "configuration.yaml").write_text(CONFIGURATION)
     # Loopback only and confirmed, as scripts/develop's demo has it (no YAML http block to migrate).
@@ -61,13 +64,15 @@ class HassProcess:
     token: str | None = None
     # Extra environment of the process, such as the emulated plex.tv's address.
     env: dict[str, str] = field(default_factory=dict)
+    # False: the test puts the integration into custom_components/ itself (a release zip).
+    link_integration: bool = True
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     async def start(self, session: aiohttp.ClientSession, startup_seconds: float = 120) -> None:
-        prepare_config(self.config_dir, self.port)
+        prepare_config(self.config_dir, self.port, link_integration=self.link_integration)
         log = (self.config_dir / "hass-output.log").open("ab")
         # --skip-pip: everything Home Assistant needs is installed by scripts/setup; no downloads here.
         self.process = await asyncio.create_subprocess_exec(
@@ -80,6 +85,9 @@ class HassProcess:
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1", **self.env},
+            # Not the checkout: `python -m` puts the working directory on sys.path, and the checkout's
+            # custom_components package would shadow the configuration's, as no real install has it.
+            cwd=self.config_dir,
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + startup_seconds
