@@ -5,10 +5,12 @@ to the test's temporary directory, or with PLEX_BUTLER_SCREENSHOTS=1 to docs/scr
 """
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
 import tempfile
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # README's screenshots are refreshed only when asked (PLEX_BUTLER_SCREENSHOTS=1 scripts/test ...), so
 # an ordinary run leaves the checkout as it was.
 README_SCREENSHOTS = PROJECT / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 1000}
+PHONE = {"width": 390, "height": 700}
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -40,11 +44,48 @@ CHROMIUM_FLAGS = [
 ]
 
 
+@contextlib.asynccontextmanager
+async def _logged_in(
+    hass: HassProcess, path: str, screenshots: Path, viewport: dict[str, int]
+) -> AsyncIterator[tuple[Any, Any]]:
+    """Chromium on `path` of Home Assistant, logged in through the real login page: (browser, page).
+
+    On a failure, what the browser showed and what Home Assistant said are kept for whoever reads it.
+    """
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport=viewport
+            )
+            page = browser.pages[0] if browser.pages else await browser.new_page()
+            try:
+                await page.goto(f"{hass.url}{path}")
+                await page.locator("input[name=username]").fill("owner")
+                await page.locator("input[name=password]").fill("end-to-end-password")
+                await page.get_by_role("button", name="Log in").click()
+                yield browser, page
+            except Exception:
+                await page.screenshot(path=screenshots / "failure.png", full_page=True)
+                print(hass.output())
+                raise
+            finally:
+                await browser.close()
+
+
+def _screenshots(tmp_path: Path) -> Path:
+    """README's screenshot folder when asked (PLEX_BUTLER_SCREENSHOTS=1), else the test's own."""
+    folder = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")
 async def test_click_start_all_and_a_task_switch(
     home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator, tmp_path: Path
 ) -> None:
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     hass = home_assistant
     await hass.onboard(session, finish=True)
@@ -52,47 +93,26 @@ async def test_click_start_all_and_a_task_switch(
     devices = await hass.ws(session, {"type": "config/device_registry/list"})
     (device,) = [d for d in devices if d["name"] == "Living room Plex"]
 
-    screenshots = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
-    screenshots.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as profile:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                args=CHROMIUM_FLAGS,
-                viewport={"width": 1280, "height": 1000},
-            )
-            page = browser.pages[0] if browser.pages else await browser.new_page()
-            try:
-                # Log in through the real login page.
-                await page.goto(f"{hass.url}/config/devices/device/{device['id']}")
-                await page.locator("input[name=username]").fill("owner")
-                await page.locator("input[name=password]").fill("end-to-end-password")
-                await page.get_by_role("button", name="Log in").click()
-                await expect(page.get_by_text("Start all tasks").first).to_be_visible(timeout=30_000)
-                # The stored HTTP settings are confirmed already: Home Assistant asks nothing.
-                await expect(page.get_by_text("Confirm new HTTP server configuration")).to_have_count(0)
-                await page.screenshot(path=screenshots / "device-page.png", full_page=True)
+    screenshots = _screenshots(tmp_path)
+    path = f"/config/devices/device/{device['id']}"
+    async with _logged_in(hass, path, screenshots, DESKTOP) as (_, page):
+        await expect(page.get_by_text("Start all tasks").first).to_be_visible(timeout=30_000)
+        # The stored HTTP settings are confirmed already: Home Assistant asks nothing.
+        await expect(page.get_by_text("Confirm new HTTP server configuration")).to_have_count(0)
+        await page.screenshot(path=screenshots / "device-page.png", full_page=True)
 
-                # "Start all tasks": its row's Press button.
-                row = page.locator("hui-button-entity-row", has_text="Start all tasks")
-                await row.get_by_role("button").click()
-                await _until_request(emulator, "POST", "/butler")
+        # "Start all tasks": its row's Press button.
+        row = page.locator("hui-button-entity-row", has_text="Start all tasks")
+        await row.get_by_role("button").click()
+        await _until_request(emulator, "POST", "/butler")
 
-                # One task switch.
-                toggle = page.locator("hui-toggle-entity-row").filter(
-                    has=page.get_by_text("Optimize database", exact=True)
-                )
-                await toggle.locator("ha-entity-toggle").click()
-                await _until_request(emulator, "POST", "/butler/OptimizeDatabase")
-                await page.screenshot(path=screenshots / "device-page-running.png", full_page=True)
-            except Exception:
-                # What the browser showed and what Home Assistant said, for whoever reads the failure.
-                await page.screenshot(path=screenshots / "failure.png", full_page=True)
-                print(hass.output())
-                raise
-            finally:
-                await browser.close()
+        # One task switch.
+        toggle = page.locator("hui-toggle-entity-row").filter(
+            has=page.get_by_text("Optimize database", exact=True)
+        )
+        await toggle.locator("ha-entity-toggle").click()
+        await _until_request(emulator, "POST", "/butler/OptimizeDatabase")
+        await page.screenshot(path=screenshots / "device-page-running.png", full_page=True)
 
     (start_all,) = emulator.requests_to("POST", "/butler")
     assert start_all.headers["X-Plex-Token"] == TOKEN
@@ -112,32 +132,16 @@ async def test_sign_in_with_plex(
     tmp_path: Path, session: aiohttp.ClientSession, emulator: PlexEmulator, unused_tcp_port: int
 ) -> None:
     """Add the integration by signing in with Plex, through the real UI, against the emulated plex.tv."""
-    from playwright.async_api import async_playwright
-
     plex_tv = PlexTvEmulator(resources=[owned_server(emulator, dead_port=unused_tcp_port), player()])
     await plex_tv.start()
     hass = HassProcess(tmp_path / "config", env={PLEX_TV_URL_VARIABLE: plex_tv.url})
-    screenshots = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
+    screenshots = _screenshots(tmp_path)
     try:
         await hass.start(session)
         await hass.onboard(session, finish=True)
-        with tempfile.TemporaryDirectory() as profile:
-            async with async_playwright() as playwright:
-                browser = await playwright.chromium.launch_persistent_context(
-                    profile,
-                    executable_path=CHROMIUM,
-                    args=CHROMIUM_FLAGS,
-                    viewport={"width": 1280, "height": 900},
-                )
-                page = browser.pages[0] if browser.pages else await browser.new_page()
-                try:
-                    await _sign_in_through_the_ui(hass, session, browser, page, screenshots, tmp_path)
-                except Exception:
-                    await page.screenshot(path=screenshots / "failure.png", full_page=True)
-                    print(hass.output())
-                    raise
-                finally:
-                    await browser.close()
+        path = "/config/integrations/dashboard/add?domain=plex_butler"
+        async with _logged_in(hass, path, screenshots, DESKTOP) as (browser, page):
+            await _sign_in_through_the_ui(hass, session, browser, page, screenshots, tmp_path)
         (pin,) = plex_tv.pins.values()
         assert pin.auth_token is not None
     finally:
@@ -156,10 +160,6 @@ async def _sign_in_through_the_ui(
     """README's screenshots go to `screenshots`, the others (to look at when it fails) to `scratch`."""
     from playwright.async_api import expect
 
-    await page.goto(f"{hass.url}/config/integrations/dashboard/add?domain=plex_butler")
-    await page.locator("input[name=username]").fill("owner")
-    await page.locator("input[name=password]").fill("end-to-end-password")
-    await page.get_by_role("button", name="Log in").click()
     # The address asks "Do you want to set up Plex Butler?" first.
     await page.get_by_role("button", name="OK").click(timeout=30_000)
     sign_in = page.get_by_text("Sign in with Plex", exact=True)
@@ -167,9 +167,9 @@ async def _sign_in_through_the_ui(
     await expect(page.get_by_text("Enter URL and token")).to_be_visible()
     await expect(page.get_by_text("Signing in with Plex needs no token")).to_be_visible()
     await page.screenshot(path=screenshots / "setup-menu.png")
-    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.set_viewport_size(PHONE)
     await page.screenshot(path=scratch / "setup-menu-phone.png")
-    await page.set_viewport_size({"width": 1280, "height": 900})
+    await page.set_viewport_size(DESKTOP)
 
     # Plex's page opens in a new tab, as the frontend opens an external step's page.
     async with browser.expect_page(timeout=30_000) as opened:
@@ -207,7 +207,7 @@ async def test_dashboard_card_and_german_names(
     home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator, tmp_path: Path
 ) -> None:
     """README's card works as pasted; with the instance language German, entity names are German."""
-    from playwright.async_api import async_playwright, expect
+    from playwright.async_api import expect
 
     hass = home_assistant
     await hass.onboard(session, finish=True)
@@ -218,45 +218,29 @@ async def test_dashboard_card_and_german_names(
     await hass.ws(
         session, {"type": "lovelace/config/save", "url_path": "plex-butler", "config": {"views": [view]}}
     )
-    screenshots = README_SCREENSHOTS if os.environ.get("PLEX_BUTLER_SCREENSHOTS") == "1" else tmp_path
-    with tempfile.TemporaryDirectory() as profile:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport={"width": 390, "height": 700}
-            )
-            page = browser.pages[0] if browser.pages else await browser.new_page()
-            try:
-                await page.goto(f"{hass.url}/plex-butler/0")
-                await page.locator("input[name=username]").fill("owner")
-                await page.locator("input[name=password]").fill("end-to-end-password")
-                await page.get_by_role("button", name="Log in").click()
-                # "Back up now" calls the action with the task's name.
-                row = page.locator("hui-buttons-row, hui-button-row").filter(has_text="Back up now")
-                await expect(row).to_be_visible(timeout=30_000)
-                await row.get_by_role("button").click()
-                await _until_request(emulator, "POST", "/butler/BackupDatabase")
-                await expect(page.get_by_text("Backup database")).to_be_visible()
-                await page.screenshot(path=screenshots / "dashboard-card.png")
+    screenshots = _screenshots(tmp_path)
+    async with _logged_in(hass, "/plex-butler/0", screenshots, PHONE) as (_, page):
+        # "Back up now" calls the action with the task's name.
+        row = page.locator("hui-buttons-row, hui-button-row").filter(has_text="Back up now")
+        await expect(row).to_be_visible(timeout=30_000)
+        await row.get_by_role("button").click()
+        await _until_request(emulator, "POST", "/butler/BackupDatabase")
+        await expect(page.get_by_text("Backup database")).to_be_visible()
+        await page.screenshot(path=screenshots / "dashboard-card.png")
 
-                # German as Home Assistant's language; the entry is reloaded to name its entities anew.
-                await hass.ws(session, {"type": "config/core/update", "language": "de"})
-                await hass.post(session, f"/api/config/config_entries/entry/{entry_id}/reload")
-                devices = await hass.ws(session, {"type": "config/device_registry/list"})
-                (device,) = [d for d in devices if d["name"] == "Living room Plex"]
-                await page.set_viewport_size({"width": 1280, "height": 1000})
-                # The frontend's own language (states, headings) is the user's choice: German too.
-                await page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('de'))")
-                await page.goto(f"{hass.url}/config/devices/device/{device['id']}")
-                await expect(page.get_by_text("Alle Aufgaben starten")).to_be_visible(timeout=30_000)
-                await expect(page.locator("text=Im Wartungsfenster >> visible=true").first).to_be_visible()
-                await expect(page.get_by_text("Datenbank sichern").first).to_be_visible()
-                await page.screenshot(path=screenshots / "device-page-de.png", full_page=True)
-            except Exception:
-                await page.screenshot(path=screenshots / "failure.png", full_page=True)
-                print(hass.output())
-                raise
-            finally:
-                await browser.close()
+        # German as Home Assistant's language; the entry is reloaded to name its entities anew.
+        await hass.ws(session, {"type": "config/core/update", "language": "de"})
+        await hass.post(session, f"/api/config/config_entries/entry/{entry_id}/reload")
+        devices = await hass.ws(session, {"type": "config/device_registry/list"})
+        (device,) = [d for d in devices if d["name"] == "Living room Plex"]
+        await page.set_viewport_size(DESKTOP)
+        # The frontend's own language (states, headings) is the user's choice: German too.
+        await page.evaluate("localStorage.setItem('selectedLanguage', JSON.stringify('de'))")
+        await page.goto(f"{hass.url}/config/devices/device/{device['id']}")
+        await expect(page.get_by_text("Alle Aufgaben starten")).to_be_visible(timeout=30_000)
+        await expect(page.locator("text=Im Wartungsfenster >> visible=true").first).to_be_visible()
+        await expect(page.get_by_text("Datenbank sichern").first).to_be_visible()
+        await page.screenshot(path=screenshots / "device-page-de.png", full_page=True)
     states = {state["entity_id"]: state for state in await hass.get(session, "/api/states")}
     assert states["button.living_room_plex_start_all_tasks"]["attributes"]["friendly_name"] == (
         "Living room Plex Alle Aufgaben starten"
