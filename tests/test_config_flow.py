@@ -311,6 +311,8 @@ def _zeroconf(port: int) -> ZeroconfServiceInfo:
 
 
 async def test_zeroconf_then_token(hass: HomeAssistant, emulator: PlexEmulator) -> None:
+    # Core Plex knows another server: a flow about the discovered one does not offer it.
+    _core_plex_entry(emulator, unique_id="a" * 40, url="http://127.0.0.1:9").add_to_hass(hass)
     result = await hass.config_entries.flow.async_init(
         DOMAIN, context={"source": SOURCE_ZEROCONF}, data=_zeroconf(emulator.port)
     )

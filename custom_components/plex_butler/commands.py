@@ -43,8 +43,8 @@ def printable(text: object) -> str:
     return "".join(char for char in str(text)[:64] if char.isprintable())
 
 
-def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
-    """The server's name of the task `task` spells, else an error that names the valid ones.
+def resolve_task(coordinator: PlexButlerCoordinator, task: str) -> str | None:
+    """The server's name of the task `task` spells, or None.
 
     Case, spaces, underscores and the ButlerTask prefix do not matter ("Backup database",
     "generate intro markers"); titles in other languages and renamed entities are not names.
@@ -54,9 +54,15 @@ def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
         return task
     wanted = task_match_key(str(task))
     matches = [name for name in tasks if task_match_key(name) == wanted]
-    if len(matches) != 1:
-        raise task_error(coordinator, "unknown_task", task, tasks)
-    return matches[0]
+    return matches[0] if len(matches) == 1 else None
+
+
+def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:
+    """The server's name of the task `task` spells, else an error that names the valid ones."""
+    name = resolve_task(coordinator, task)
+    if name is None:
+        raise task_error(coordinator, "unknown_task", task, coordinator.data.tasks)
+    return name
 
 
 async def async_start_task(coordinator: PlexButlerCoordinator, task: str) -> StartResult:

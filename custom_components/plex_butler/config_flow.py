@@ -211,12 +211,17 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         }
 
     def _core_plex_servers(self) -> dict[str, CorePlexServer]:
-        """Servers of Home Assistant's Plex integration that have a token and that we do not have yet."""
+        """Servers of Home Assistant's Plex integration that have a token and that we do not have yet.
+
+        In a flow about one server (a discovered one), only that server.
+        """
         configured = self._configured_ids()
         servers: dict[str, CorePlexServer] = {}
         for entry in self.hass.config_entries.async_entries(CORE_PLEX_DOMAIN):
             server = _core_plex_server(entry)
-            if server is not None and server.machine_identifier not in configured:
+            if server is None or server.machine_identifier in configured:
+                continue
+            if self.unique_id in (None, server.machine_identifier):
                 servers[server.machine_identifier] = server
         return servers
 
@@ -227,8 +232,6 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         """How to connect: from the Plex integration (when it has a server for us), sign in, or by hand."""
         options = ["sign_in", "manual"]
         servers = self._core_plex_servers()
-        if self.unique_id is not None:
-            servers = {key: server for key, server in servers.items() if key == self.unique_id}
         if servers:
             options.insert(0, "from_plex")
         return self.async_show_menu(
@@ -259,8 +262,6 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         Nothing is written to that integration's entry. With one server there is nothing to ask.
         """
         servers = self._core_plex_servers()
-        if self.unique_id is not None:
-            servers = {key: server for key, server in servers.items() if key == self.unique_id}
         if not servers:
             return self.async_abort(reason="already_configured")
         errors: dict[str, str] = {}

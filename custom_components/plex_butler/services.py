@@ -17,8 +17,8 @@ from .commands import (
     async_stop_all,
     async_stop_task,
     printable,
+    resolve_task,
     task_error,
-    validate_task,
 )
 from .compat import vol
 from .const import (
@@ -183,15 +183,6 @@ def _hour_values(data: PlexButlerData, settings: ButlerSettings, call: ServiceCa
     return values
 
 
-def _schedulable_task(coordinator: PlexButlerCoordinator, settings: ButlerSettings, typed: str) -> str:
-    """The server's name of a task to schedule, spelled as loosely as for start_task."""
-    try:
-        return validate_task(coordinator, typed)
-    except ServiceValidationError:
-        # Not a task the server lists, but it may still have a setting (the error says which do).
-        return typed
-
-
 def _task_value(
     coordinator: PlexButlerCoordinator, settings: ButlerSettings, task: str, value: object
 ) -> tuple[str, bool | str]:
@@ -221,7 +212,8 @@ async def _set_schedule(data: PlexButlerData, call: ServiceCall) -> ServiceRespo
     settings = _schedule_settings(data)
     values: dict[str, bool | int | str] = dict(_hour_values(data, settings, call))
     for typed, value in call.data.get(ATTR_TASKS, {}).items():
-        task = _schedulable_task(data.coordinator, settings, typed)
+        # Spelled as loosely as for start_task; a name the server does not list may still have a setting.
+        task = resolve_task(data.coordinator, typed) or typed
         setting_id, setting_value = _task_value(data.coordinator, settings, task, value)
         values[setting_id] = setting_value
     if values:
