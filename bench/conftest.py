@@ -7,6 +7,7 @@ from tests.conftest import (  # noqa: F401
     config_entry,
     emulator,
     init_integration,
+    resolver,
     task_duration,
 )
 

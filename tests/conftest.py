@@ -16,6 +16,9 @@ import custom_components.plex_butler  # noqa: F401
 from custom_components.plex_butler.const import DOMAIN
 from tests.plex_emulator import PlexEmulator
 
+# Autouse: every test resolves names through a stub that knows only what the test registers.
+from tests.resolver import resolver  # noqa: F401
+
 TOKEN = "emulator-token-5f1c"
 MACHINE_ID = "b4e051156514c3673d6305f3df48b2bd645d6fd5"
 

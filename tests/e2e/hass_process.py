@@ -125,6 +125,19 @@ class HassProcess:
 
     def listening_addresses(self) -> set[tuple[str, int]]:
         """The TCP (v4 and v6) addresses and ports Home Assistant's process listens on, from /proc."""
+        return self._sockets(("tcp", "tcp6"), state="0A")  # 0A: LISTEN
+
+    def udp_addresses(self) -> set[tuple[str, int]]:
+        """The local addresses and ports of Home Assistant's UDP sockets (v4 and v6), from /proc."""
+        return self._sockets(("udp", "udp6"))
+
+    def interfaces(self) -> list[str]:
+        """The network interfaces of Home Assistant's network namespace."""
+        assert self.process is not None
+        lines = Path(f"/proc/{self.process.pid}/net/dev").read_text().splitlines()[2:]
+        return sorted(line.split(":")[0].strip() for line in lines)
+
+    def _sockets(self, tables: tuple[str, ...], state: str | None = None) -> set[tuple[str, int]]:
         assert self.process is not None
         inodes = set()
         for fd in Path(f"/proc/{self.process.pid}/fd").iterdir():
@@ -134,15 +147,15 @@ class HassProcess:
                 continue
             if target.startswith("socket:["):
                 inodes.add(target[8:-1])
-        listening = set()
-        for table in ("tcp", "tcp6"):
+        found = set()
+        for table in tables:
             for line in Path(f"/proc/{self.process.pid}/net/{table}").read_text().splitlines()[1:]:
                 fields = line.split()
-                local, state, inode = fields[1], fields[3], fields[9]
-                if state == "0A" and inode in inodes:  # 0A: LISTEN
+                local, socket_state, inode = fields[1], fields[3], fields[9]
+                if inode in inodes and state in (None, socket_state):
                     address, port = local.split(":")
-                    listening.add((_proc_address(address), int(port, 16)))
-        return listening
+                    found.add((_proc_address(address), int(port, 16)))
+        return found
 
     def output(self) -> str:
         path = self.config_dir / "hass-output.log"

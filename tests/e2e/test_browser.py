@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -41,7 +42,11 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # No name but loopback resolves, so nothing the frontend links to (card-picker images, the
+    # documentation) is even looked up; the route in _logged_in refuses the rest.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
+LOOPBACK_HOSTS = {"127.0.0.1"}
 
 
 @contextlib.asynccontextmanager
@@ -59,6 +64,16 @@ async def _logged_in(
             browser = await playwright.chromium.launch_persistent_context(
                 profile, executable_path=CHROMIUM, args=CHROMIUM_FLAGS, viewport=viewport
             )
+            refused: list[str] = []
+
+            async def loopback_only(route: Any) -> None:
+                if urlsplit(route.request.url).hostname in LOOPBACK_HOSTS:
+                    await route.continue_()
+                else:
+                    refused.append(route.request.url)
+                    await route.abort("addressunreachable")
+
+            await browser.route("**/*", loopback_only)
             page = browser.pages[0] if browser.pages else await browser.new_page()
             try:
                 await page.goto(f"{hass.url}{path}")
@@ -71,6 +86,8 @@ async def _logged_in(
                 print(hass.output())
                 raise
             finally:
+                if refused:
+                    print("Requests the browser was refused (not loopback):", *refused, sep="\n  ")
                 await browser.close()
 
 

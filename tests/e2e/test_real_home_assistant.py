@@ -5,7 +5,9 @@ side is the emulator in this process, so the test sees exactly what Home Assista
 """
 
 import json
+import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -160,3 +162,22 @@ async def test_private_and_settled_from_the_first_start(
     issues = (await hass.ws(session, {"type": "repairs/list_issues"}))["issues"]
     assert [issue for issue in issues if issue["domain"] == "http"] == []
     assert hass.listening_addresses() == {("127.0.0.1", hass.port)}
+
+
+async def test_nothing_but_loopback(home_assistant: HassProcess, session: aiohttp.ClientSession) -> None:
+    """Home Assistant, onboarded with the integrations onboarding adds, sees and listens on loopback only.
+
+    The one socket not on 127.0.0.1 is Home Assistant's mDNS responder (zeroconf, which its HTTP
+    session needs), bound to UDP 0.0.0.0:5353 inside the namespace, where only lo exists.
+    """
+    hass = home_assistant
+    await hass.onboard(session, finish=True)
+    assert hass.interfaces() == ["lo"]
+    assert [name for _, name in socket.if_nameindex()] == ["lo"]
+    assert sorted(path.name for path in Path("/sys/class/net").iterdir()) == ["lo"]
+    assert {address for address, _ in hass.listening_addresses()} == {"127.0.0.1"}
+    mdns = {("0.0.0.0", 5353), ("::", 5353)}  # noqa: S104 (the namespace's only interface is lo)
+    not_loopback = {
+        (address, port) for address, port in hass.udp_addresses() if address not in ("127.0.0.1", "::1")
+    }
+    assert not_loopback <= mdns, not_loopback

@@ -229,7 +229,7 @@ class PlexEmulator:
                     sent += len(chunk)
                     self.streamed_bytes = sent
                     await response.write(chunk)
-            except (ConnectionResetError, RuntimeError):
+            except ConnectionResetError:
                 # The client hung up, as it should once it has read enough.
                 pass
             return response
