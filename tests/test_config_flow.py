@@ -168,11 +168,23 @@ async def test_reauth_other_server_aborts(
     assert result["reason"] == "wrong_server"
 
 
+async def _reconfigure_manually(hass: HomeAssistant, menu: Any) -> Any:
+    """Choose "Enter URL and token" in the reconfigure menu."""
+    return await hass.config_entries.flow.async_configure(
+        menu["flow_id"], {"next_step_id": "reconfigure_manual"}
+    )
+
+
 async def test_reconfigure(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
     result = await init_integration.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "reconfigure"
+    assert result["menu_options"] == ["sign_in", "reconfigure_manual"]
+    result = await _reconfigure_manually(hass, result)
+    assert result["step_id"] == "reconfigure_manual"
+    assert [str(key) for key in result["data_schema"].schema] == [CONF_URL, CONF_TOKEN, CONF_VERIFY_SSL]
 
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: "gopher://x", CONF_VERIFY_SSL: True}
@@ -196,7 +208,7 @@ async def test_reconfigure_new_token(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
     emulator.rotate_token("another")
-    result = await init_integration.start_reconfigure_flow(hass)
+    result = await _reconfigure_manually(hass, await init_integration.start_reconfigure_flow(hass))
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: emulator.url, CONF_TOKEN: "another", CONF_VERIFY_SSL: True}
     )
@@ -208,7 +220,7 @@ async def test_reconfigure_other_server_aborts(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
     emulator.identity["machineIdentifier"] = "f" * 40
-    result = await init_integration.start_reconfigure_flow(hass)
+    result = await _reconfigure_manually(hass, await init_integration.start_reconfigure_flow(hass))
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_URL: emulator.url, CONF_VERIFY_SSL: True}
     )

@@ -100,7 +100,7 @@ async def test_soak_with_random_faults(  # noqa: PLR0915 - one soak, read top to
     recoveries = 0
     failed_before = False
     busy_writes = 0
-    with patch("custom_components.plex_butler.REQUEST_TIMEOUT", 0.1):
+    with patch("custom_components.plex_butler.clients.REQUEST_TIMEOUT", 0.1):
         # A client built now picks up the short timeout: reload once under the patch.
         assert await hass.config_entries.async_reload(init_integration.entry_id)
         await settle(hass)

@@ -7,7 +7,7 @@ the config flow: the menu, the external step, the server choice and every messag
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
-from unittest.mock import MagicMock, patch
+from unittest.mock import AsyncMock, MagicMock, patch
 from urllib.parse import parse_qs
 
 import pytest
@@ -21,20 +21,26 @@ from homeassistant.helpers import instance_id
 from homeassistant.helpers.http import KEY_HASS
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.plex_butler import config_flow
-from custom_components.plex_butler.api import PlexPin
+from custom_components.plex_butler import config_flow, sign_in
+from custom_components.plex_butler.api import PlexPin, PlexResource
+from custom_components.plex_butler.clients import async_create_plex_tv_client
 from custom_components.plex_butler.const import DOMAIN
-from custom_components.plex_butler.sign_in import (
-    CALLBACK_PATH,
-    SignInCallbackView,
-    async_create_plex_tv_client,
-)
+from custom_components.plex_butler.sign_in import CALLBACK_PATH, SignInCallbackView
 
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import PlexEmulator
-from .plex_emulator.plextv import ACCOUNT_TOKEN, PlexTvEmulator, owned_server, player, shared_server
+from .plex_emulator.plextv import (
+    ACCOUNT_TOKEN,
+    PlexTvEmulator,
+    account_resources,
+    owned_server,
+    player,
+    shared_server,
+)
+from .resolver import ResolverStub
 
 OTHER_ID = "c0ffee" * 6 + "beef"
+DOCKER_ID = "d0c4e4" * 6 + "b1d9"
 
 
 @pytest.fixture
@@ -44,21 +50,37 @@ def pin_poll_seconds() -> float:
 
 
 @pytest.fixture
+async def docker_server() -> AsyncIterator[PlexEmulator]:
+    """Another server, behind the account's Docker-bridge row: a local address that is not ours."""
+    server = PlexEmulator(
+        token="docker-token",
+        identity={"machineIdentifier": DOCKER_ID, "friendlyName": "Neighbour", "version": "1.43.2"},
+    )
+    server.faults.websocket_status = 404
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def plex_tv(
-    emulator: PlexEmulator, unused_tcp_port_factory: Callable[[], int], pin_poll_seconds: float
+    emulator: PlexEmulator,
+    docker_server: PlexEmulator,
+    unused_tcp_port_factory: Callable[[], int],
+    pin_poll_seconds: float,
 ) -> AsyncIterator[PlexTvEmulator]:
-    """plex.tv with an account that owns the emulated server and has a shared one and a player."""
-    tv = PlexTvEmulator()
+    """plex.tv with a real-shaped account: the emulated server (plex.direct rows only), a player, and a
+    shared server. Fast polling, so that tests do not wait for the real pacing (one test keeps it)."""
+    tv = PlexTvEmulator(min_poll_interval=0)
     tv.resources = [
-        player(),
+        *account_resources(emulator, docker_server=docker_server, dead_port=unused_tcp_port_factory()),
         shared_server(OTHER_ID, "Friend's Plex", emulator.port),
-        owned_server(emulator, dead_port=unused_tcp_port_factory()),
     ]
     await tv.start()
     with (
-        patch("custom_components.plex_butler.sign_in.PLEX_TV_URL_OVERRIDE", tv.url),
-        patch.object(config_flow, "PIN_POLL_SECONDS", pin_poll_seconds),
-        patch.object(config_flow, "CALLBACK_PIN_PAUSE", 0),
+        patch("custom_components.plex_butler.clients.PLEX_TV_URL_OVERRIDE", tv.url),
+        patch.object(sign_in, "PIN_POLL_SECONDS", pin_poll_seconds),
+        patch.object(sign_in, "MIN_POLL_GAP_SECONDS", 0.0),
     ):
         yield tv
     await tv.stop()
@@ -95,9 +117,14 @@ async def _continue(hass: HomeAssistant, flow_id: str) -> Any:
     return await hass.config_entries.flow.async_configure(flow_id)
 
 
-async def test_sign_in_adds_the_owned_server_at_its_best_address(
-    hass: HomeAssistant, emulator: PlexEmulator, plex_tv: PlexTvEmulator
+async def test_sign_in_adds_the_owned_server_at_its_lan_address(
+    hass: HomeAssistant,
+    emulator: PlexEmulator,
+    docker_server: PlexEmulator,
+    plex_tv: PlexTvEmulator,
+    resolver: ResolverStub,
 ) -> None:
+    """Real-shaped resources, no plex.direct name resolving (a rebind-protected router): plain LAN http."""
     result = await _start_sign_in(hass)
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert result["step_id"] == "await_sign_in"
@@ -110,6 +137,7 @@ async def test_sign_in_adds_the_owned_server_at_its_best_address(
     assert parameters["context[device][product]"] == ["Plex Butler for Home Assistant"]
     # Started without the frontend: no page to come back to, the flow watches the PIN itself.
     assert "forwardUrl" not in parameters
+    assert pin.origin is None
 
     plex_tv.approve()
     await _until_step(hass, result["flow_id"], "pick_server")
@@ -118,20 +146,67 @@ async def test_sign_in_adds_the_owned_server_at_its_best_address(
     # One owned server (the shared one and the player are not offered): no question asked.
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Living room Plex"
-    assert result["data"] == {CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True}
+    assert result["data"] == {
+        CONF_URL: f"http://127.0.0.1:{emulator.port}",
+        CONF_TOKEN: TOKEN,
+        CONF_VERIFY_SSL: True,
+    }
     assert result["result"].unique_id == MACHINE_ID
 
     (create,) = plex_tv.requests_to("POST", "/api/v2/pins")
     assert create.query == {"strong": "true"}
     assert create.headers["X-Plex-Client-Identifier"] == parameters["clientID"][0]
     assert create.headers["X-Plex-Product"] == "Plex Butler for Home Assistant"
+    assert "Origin" not in create.headers
     (resources,) = plex_tv.requests_to("GET", "/api/v2/resources")
     assert resources.headers["X-Plex-Token"] == ACCOUNT_TOKEN
-    assert resources.query == {"includeHttps": "1", "includeRelay": "1"}
-    # Every address was asked who it is, without the server's token.
-    identities = emulator.requests_to("GET", "/identity")
-    assert identities
+    assert resources.headers["Accept"] == "application/json"
+    assert resources.query == {"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"}
+    # Every address was asked who it is, without a token; the Docker-bridge row answered as another
+    # server and was passed over.
+    identities = emulator.requests_to("GET", "/identity") + docker_server.requests_to("GET", "/identity")
+    assert docker_server.requests_to("GET", "/identity")
     assert all("X-Plex-Token" not in request.headers for request in identities)
+    assert not docker_server.requests_to("GET", "/butler")
+    # The plex.direct names were tried first, and did not resolve.
+    assert any(name.endswith(".plex.direct") for name in resolver.asked)
+
+
+async def test_https_required_tries_no_plain_address(
+    hass: HomeAssistant, emulator: PlexEmulator, docker_server: PlexEmulator, plex_tv: PlexTvEmulator
+) -> None:
+    """The owner asks for secure connections only: with no plex.direct name resolving, nothing works."""
+    plex_tv.resources = account_resources(
+        emulator, docker_server=docker_server, dead_port=9, https_required=True
+    )
+    result = await _start_sign_in(hass)
+    plex_tv.approve()
+    await _until_step(hass, result["flow_id"], "pick_server")
+    result = await _continue(hass, result["flow_id"])
+    assert result["step_id"] == "sign_in_failed"
+    assert result["errors"] == {"base": "no_reachable_connection"}
+    assert not emulator.requests_to("GET", "/identity")
+    assert not docker_server.requests_to("GET", "/identity")
+
+
+async def test_a_relay_alone_is_not_stored(
+    hass: HomeAssistant, emulator: PlexEmulator, plex_tv: PlexTvEmulator
+) -> None:
+    """Only Plex's relay answers: nothing is stored, and the user is told to enter the LAN address."""
+    record = plex_tv.resources[0]
+    record["connections"] = [
+        {**connection, "uri": emulator.url} if connection["relay"] else connection
+        for connection in record["connections"]
+        if connection["relay"] or not connection["local"]
+    ]
+    result = await _start_sign_in(hass)
+    plex_tv.approve()
+    await _until_step(hass, result["flow_id"], "pick_server")
+    result = await _continue(hass, result["flow_id"])
+    assert result["step_id"] == "sign_in_failed"
+    assert result["errors"] == {"base": "relay_only"}
+    assert emulator.requests_to("GET", "/identity")
+    assert not hass.config_entries.async_entries(DOMAIN)
 
 
 async def test_callback_page_moves_the_flow_on(
@@ -140,19 +215,22 @@ async def test_callback_page_moves_the_flow_on(
     plex_tv: PlexTvEmulator,
     frontend_request: None,
 ) -> None:
-    """Started from the frontend: Plex's page sends the browser back to our own callback path."""
+    """Started from the frontend: the PIN carries the frontend's origin, Plex's page (which checks it)
+    links the PIN and sends the browser back to our own callback path."""
     hass.http = MagicMock()
-    with patch.object(config_flow, "PIN_POLL_SECONDS", 3600):
+    with patch.object(sign_in, "PIN_POLL_SECONDS", 3600):
         result = await _start_sign_in(hass)
         flow_id = result["flow_id"]
         forward = parse_qs(result["url"].split("#?")[1])["forwardUrl"]
         assert forward == [f"https://example.com{CALLBACK_PATH}?flow_id={flow_id}"]
         assert CALLBACK_PATH != "/auth/plex/callback"  # core Plex's
+        (create,) = plex_tv.requests_to("POST", "/api/v2/pins")
+        assert create.headers["Origin"] == "https://example.com"
         (view,) = [call.args[0] for call in hass.http.register_view.call_args_list]
         assert isinstance(view, SignInCallbackView)
         assert view.requires_auth is False
 
-        plex_tv.approve()
+        assert plex_tv.approve_from_page(result["url"]) == forward[0]
         response = await _callback(hass, view, flow_id)
         assert "window.close()" in response.text
         result = await _continue(hass, flow_id)
@@ -161,6 +239,67 @@ async def test_callback_page_moves_the_flow_on(
     # A second sign-in does not register the view again.
     await _start_sign_in(hass)
     assert hass.http.register_view.call_count == 1
+
+
+@pytest.mark.parametrize("pin_poll_seconds", [3600.0])
+async def test_back_from_plex_before_the_token_shows_keeps_waiting(
+    hass: HomeAssistant, plex_tv: PlexTvEmulator, frontend_request: None
+) -> None:
+    """Plex's page forwards only approved sign-ins: no token yet means "not visible yet", not "refused".
+
+    The flow stays on the same external step with the same page, so the frontend neither reloads nor
+    opens Plex's page again; the next look (here the callback again) finds the token.
+    """
+    hass.http = MagicMock()
+    result = await _start_sign_in(hass)
+    flow_id, url = result["flow_id"], result["url"]
+    await _callback(hass, SignInCallbackView(), flow_id)
+    flow = hass.config_entries.flow.async_get(flow_id)
+    assert flow["step_id"] == "await_sign_in"
+    again = await _continue(hass, flow_id)
+    assert again["type"] is FlowResultType.EXTERNAL_STEP
+    assert (again["step_id"], again["url"]) == ("await_sign_in", url)
+
+    plex_tv.approve_from_page(url)
+    await _callback(hass, SignInCallbackView(), flow_id)
+    result = await _continue(hass, flow_id)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_rate_limits_never_end_the_sign_in(hass: HomeAssistant, plex_tv: PlexTvEmulator) -> None:
+    """plex.tv answers 429 to polls that come too fast: the watch waits longer and goes on."""
+    plex_tv.rate_limited = 4
+    result = await _start_sign_in(hass)
+    for _ in range(300):
+        if plex_tv.rate_limited == 0:
+            break
+        await asyncio.sleep(0.01)
+    assert plex_tv.rate_limited == 0
+    assert hass.config_entries.flow.async_get(result["flow_id"])["step_id"] == "await_sign_in"
+    plex_tv.approve()
+    await _until_step(hass, result["flow_id"], "pick_server")
+    result = await _continue(hass, result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_polls_are_paced(hass: HomeAssistant, plex_tv: PlexTvEmulator, frontend_request: None) -> None:
+    """At most one poll a second from the watch and the callback together: plex.tv never says 429."""
+    plex_tv.min_poll_interval = 0.5  # plex.tv's own limit, as strict as observed
+    hass.http = MagicMock()
+    with (
+        patch.object(sign_in, "PIN_POLL_SECONDS", 0.05),
+        patch.object(sign_in, "MIN_POLL_GAP_SECONDS", 1.0),
+    ):
+        result = await _start_sign_in(hass)
+        for _ in range(3):
+            await _callback(hass, SignInCallbackView(), result["flow_id"])
+        plex_tv.approve_from_page(result["url"])
+        await _callback(hass, SignInCallbackView(), result["flow_id"])
+        result = await _continue(hass, result["flow_id"])
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    polls = plex_tv.requests_to("GET", f"/api/v2/pins/{max(plex_tv.pins)}")
+    assert len(polls) >= 4
+    assert plex_tv.too_fast_polls == 0
 
 
 async def test_callback_leaves_other_flows_alone(
@@ -176,24 +315,19 @@ async def test_callback_leaves_other_flows_alone(
 
 
 @pytest.mark.parametrize("pin_poll_seconds", [3600.0])
-async def test_refused_sign_in_says_so_and_goes_back(hass: HomeAssistant, plex_tv: PlexTvEmulator) -> None:
-    """Back from Plex's page without approving: a message, then the menu again."""
+async def test_failed_sign_in_goes_back_to_the_menu(hass: HomeAssistant, plex_tv: PlexTvEmulator) -> None:
+    """A failure says why on a form whose button leads back to the ways in; a second try works."""
     result = await _start_sign_in(hass)
+    plex_tv.expire_pins()
     await _callback(hass, SignInCallbackView(), result["flow_id"])
     result = await _continue(hass, result["flow_id"])
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "sign_in_failed"
-    assert result["errors"] == {"base": "sign_in_refused"}
-    # The PIN was asked about a few times before giving up.
-    assert (
-        len(plex_tv.requests_to("GET", f"/api/v2/pins/{max(plex_tv.pins)}"))
-        == config_flow.CALLBACK_PIN_CHECKS
-    )
+    assert result["errors"] == {"base": "sign_in_timeout"}
 
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "user"
-    # And a second try works.
     result = await _start_sign_in(hass, result)
     assert result["type"] is FlowResultType.EXTERNAL_STEP
     assert len(plex_tv.pins) == 2
@@ -354,7 +488,7 @@ async def test_reauth_by_sign_in(
 ) -> None:
     """The owner signs in again; plex.tv hands over the server's current token, the address stays."""
     emulator.rotate_token("rotated-token")
-    plex_tv.resources[-1]["accessToken"] = "rotated-token"
+    plex_tv.resources[0]["accessToken"] = "rotated-token"
     result = await init_integration.start_reauth_flow(hass)
     assert result["step_id"] == "reauth"
     result = await _signed_in(hass, plex_tv, result)
@@ -390,11 +524,54 @@ async def _callback(hass: HomeAssistant, view: SignInCallbackView, flow_id: str)
 
 
 async def test_outcome_is_kept_once_known() -> None:
-    """The PIN watch and the callback may both conclude: the first outcome stands."""
-    sign_in = config_flow.SignIn(MagicMock(), PlexPin(id=1, code="abc"))
-    sign_in.finish(None)
-    sign_in.finish("sign_in_refused")
-    assert (sign_in.next_step, sign_in.error) == ("pick_server", None)
+    """The PIN watch and the callback may both look: once there is an outcome, nobody asks again."""
+    plex_tv = MagicMock()
+    plex_tv.check_pin = AsyncMock(return_value=PlexPin(id=1, code="abc", auth_token="account"))
+    attempt = sign_in.SignIn(plex_tv, PlexPin(id=1, code="abc"), "https://app.plex.tv/auth#?code=abc")
+    with patch.object(sign_in, "MIN_POLL_GAP_SECONDS", 0):
+        first = await attempt.async_check()
+        second = await attempt.async_check()
+    assert first is second
+    assert first is not None
+    assert first.account_token == "account"
+    assert plex_tv.check_pin.await_count == 1
+
+
+def _server(identifier: str, *, owned: bool = True, token: str | None = "t") -> PlexResource:  # noqa: S107
+    return PlexResource(
+        name=identifier,
+        client_identifier=identifier,
+        product_version="1.43.2",
+        owned=owned,
+        provides=("server",),
+        connections=(),
+        access_token=token,
+    )
+
+
+@pytest.mark.parametrize(
+    ("resources", "wanted", "configured", "outcome"),
+    [
+        ([_server("a"), _server("b", owned=False)], None, set(), ["a"]),
+        ([_server("a"), _server("b")], None, {"a"}, ["b"]),
+        ([_server("a", token=None), _server("b", owned=False)], None, set(), "no_owned_server"),
+        ([_server("a")], None, {"a"}, "all_configured"),
+        ([_server("a"), _server("b")], "b", {"a", "b"}, ["b"]),
+        ([_server("a"), _server("b", owned=False)], "b", set(), "not_owner"),
+    ],
+    ids=["owned_only", "new_only", "none_owned", "all_configured", "wanted", "wanted_not_owned"],
+)
+def test_servers_to_offer(
+    resources: list[PlexResource], wanted: str | None, configured: set[str], outcome: list[str] | str
+) -> None:
+    """Which of the account's servers can be added: a pure choice, one exception with its key."""
+    if isinstance(outcome, str):
+        with pytest.raises(sign_in.SignInError) as raised:
+            sign_in.servers_to_offer(resources, wanted=wanted, configured=configured)
+        assert raised.value.key == outcome
+    else:
+        offered = sign_in.servers_to_offer(resources, wanted=wanted, configured=configured)
+        assert list(offered) == outcome
 
 
 async def test_steps_reached_without_a_sign_in_go_back_to_the_menu(hass: HomeAssistant) -> None:
@@ -414,18 +591,61 @@ async def test_steps_reached_without_a_sign_in_go_back_to_the_menu(hass: HomeAss
 async def test_pin_watch_leaves_a_flow_that_moved_on(hass: HomeAssistant, plex_tv: PlexTvEmulator) -> None:
     result = await _start_sign_in(hass)
     flow = hass.config_entries.flow._progress[result["flow_id"]]
-    sign_in = flow._sign_in
-    sign_in.stop_watch()
     flow.cur_step = {**result, "step_id": "pick_server"}
-    plex_tv.approve()
     with patch.object(hass.config_entries.flow, "async_configure") as configure:
-        await flow._async_watch_pin(sign_in)
+        await flow._async_sign_in_ended()
     configure.assert_not_called()
-    assert sign_in.account_token == ACCOUNT_TOKEN
 
 
 async def test_real_plex_tv_unless_told_otherwise(hass: HomeAssistant) -> None:
     """Without the development setting, sign-in goes to Plex's own addresses."""
-    with patch("custom_components.plex_butler.sign_in.PLEX_TV_URL_OVERRIDE", None):
+    with patch("custom_components.plex_butler.clients.PLEX_TV_URL_OVERRIDE", None):
         client = await async_create_plex_tv_client(hass)
     assert client.sign_in_url(PlexPin(id=1, code="abc")).startswith("https://app.plex.tv/auth#?clientID=")
+
+
+async def test_reconfigure_by_sign_in_finds_a_moved_server(
+    hass: HomeAssistant,
+    emulator: PlexEmulator,
+    plex_tv: PlexTvEmulator,
+    unused_tcp_port: int,
+) -> None:
+    """The stored address went dead (the server moved): signing in finds where it is now."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title="Living room Plex",
+        unique_id=MACHINE_ID,
+        data={
+            CONF_URL: f"http://127.0.0.1:{unused_tcp_port}",
+            CONF_TOKEN: "old-token",
+            CONF_VERIFY_SSL: False,
+        },
+    )
+    entry.add_to_hass(hass)
+    emulator.rotate_token("current-token")
+    plex_tv.resources[0]["accessToken"] = "current-token"
+    result = await entry.start_reconfigure_flow(hass)
+    assert result["step_id"] == "reconfigure"
+    result = await _signed_in(hass, plex_tv, result)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert entry.unique_id == MACHINE_ID
+    assert entry.data == {
+        CONF_URL: f"http://127.0.0.1:{emulator.port}",
+        CONF_TOKEN: "current-token",
+        CONF_VERIFY_SSL: True,
+    }
+
+
+async def test_reconfigure_by_sign_in_accepts_only_its_own_server(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, plex_tv: PlexTvEmulator
+) -> None:
+    plex_tv.resources = [shared_server(MACHINE_ID, "Living room Plex", emulator.port)]
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await _signed_in(hass, plex_tv, result)
+    assert result["step_id"] == "sign_in_failed"
+    assert result["errors"] == {"base": "not_owner"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "reconfigure"
+    assert init_integration.data[CONF_URL] == emulator.url

@@ -135,7 +135,7 @@ def test_glossary_of_home_assistant_plex(language: str) -> None:
     ours = _translation(language)
     verify_ssl = core["config.step.manual_setup.data.verify_ssl"]
     assert ours["config.step.manual.data.verify_ssl"] == verify_ssl
-    assert ours["config.step.reconfigure.data.verify_ssl"] == verify_ssl
+    assert ours["config.step.reconfigure_manual.data.verify_ssl"] == verify_ssl
     if (token := core.get("config.step.manual_setup.data.token")) is not None:
         token_word = token.split(" (")[0]
         assert token_word.lower() in ours["config.step.manual.data.token"].lower()

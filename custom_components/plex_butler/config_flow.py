@@ -2,22 +2,22 @@
 
 Three ways in, offered as a menu: the server of Home Assistant's own Plex integration (`from_plex`,
 only when there is one to take), signing in with Plex (`sign_in`) and the server's URL with a token
-(`manual`). A server found by zeroconf starts the same menu. Every way ends in `_async_validate`.
+(`manual`). A server found by zeroconf starts the same menu. Reauth and reconfigure offer sign-in too,
+beside their token or address form. Every way ends in `_async_save`, which validates the server and
+adds it, renews its token or updates its address, by the flow's source.
 
-Sign-in is an external step: the frontend opens Plex's sign-in page in a new tab (no link to look for)
-and Plex sends the browser back to our callback view, which tells at once whether the user signed in
-or turned it down. The flow also polls the PIN in the background, so it moves on even when the browser
-cannot come back (a flow started without the frontend) and reports an expired PIN by itself.
+Sign-in is an external step: the frontend opens Plex's sign-in page in a new tab (no link to look for);
+the browser coming back, or the PIN watch (sign_in.py), moves the flow on.
 """
 
-import asyncio
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -25,7 +25,6 @@ from homeassistant.config_entries import (
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import UnknownFlow
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
     SelectOptionDict,
     SelectSelector,
@@ -37,43 +36,28 @@ from homeassistant.helpers.selector import (
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from yarl import URL
 
-from . import async_client_names, async_create_client
 from .api import (
     PlexButlerAuthError,
-    PlexButlerClient,
     PlexButlerConnectionError,
     PlexButlerError,
     PlexButlerSslError,
-    PlexPin,
     PlexResource,
-    PlexTvAuthError,
-    PlexTvClient,
     PlexTvError,
-    PlexTvPinExpiredError,
     PlexWebAppUrlError,
     ServerIdentity,
-    find_connection,
     normalize_url,
-    server_url,
 )
+from .clients import async_create_client, async_create_public_client
 from .compat import vol
 from .const import DOMAIN, LOGGER
-from .sign_in import (
-    AWAIT_SIGN_IN_STEP,
-    async_create_plex_tv_client,
-    forward_url,
-)
+from .sign_in import AWAIT_SIGN_IN_STEP, SignIn, SignInError, async_server_url
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 CONF_SERVER: Final = "server"
 CORE_PLEX_DOMAIN: Final = "plex"
-
-# How often the flow asks plex.tv whether the PIN was approved while Plex's page is open.
-PIN_POLL_SECONDS: Final = 2.0
-# When the browser comes back, plex.tv may take a moment to link the PIN: ask this often, this far apart.
-CALLBACK_PIN_CHECKS: Final = 5
-CALLBACK_PIN_PAUSE: Final = 1.0
+# Sign-in failures that end the flow rather than offer the way back.
+SIGN_IN_ABORTS: Final = frozenset({"all_configured"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,47 +95,13 @@ def _server_choice(servers: Mapping[str, str]) -> vol.Schema:
     return vol.Schema({vol.Required(CONF_SERVER): SelectSelector(SelectSelectorConfig(options=options))})
 
 
-@dataclass(slots=True)
-class SignIn:
-    """One sign-in with Plex under way: its PIN and, once approved, the account's token."""
-
-    plex_tv: PlexTvClient
-    pin: PlexPin
-    account_token: str | None = None
-    # Where the sign-in ended: None while it runs, then the next step and the error to show, if any.
-    next_step: str | None = None
-    error: str | None = None
-    watch: asyncio.Task[None] | None = None
-    servers: dict[str, PlexResource] = field(default_factory=dict)
-
-    async def async_check_pin(self) -> bool:
-        """Ask plex.tv about the PIN once; True when the sign-in has an outcome."""
-        try:
-            pin = await self.plex_tv.check_pin(self.pin.id)
-        except PlexTvPinExpiredError:
-            self.finish("sign_in_timeout")
-            return True
-        except PlexTvError as err:
-            # plex.tv stumbled: the next check may work, and the PIN expires in any case.
-            LOGGER.debug("Could not check the sign-in PIN: %s", err)
-            return False
-        if pin.auth_token is None:
-            return False
-        self.account_token = pin.auth_token
-        self.finish(None)
-        return True
-
-    def finish(self, error: str | None) -> None:
-        """Record the outcome once; later ones (the callback after the watch, or back) change nothing."""
-        if self.next_step is None:
-            self.error = error
-            self.next_step = "pick_server" if error is None else "sign_in_failed"
-
-    def stop_watch(self) -> None:
-        """Stop polling the PIN (unless it is the poll itself that is finishing)."""
-        if self.watch is not None and self.watch is not asyncio.current_task():
-            self.watch.cancel()
-        self.watch = None
+def _pick[T](choices: Mapping[str, T], user_input: Mapping[str, Any] | None) -> T | None:
+    """The one choice there is, or the one the user picked from several; None until then."""
+    if len(choices) == 1:
+        return next(iter(choices.values()))
+    if user_input is None:
+        return None
+    return choices.get(user_input.get(CONF_SERVER, ""))
 
 
 class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -162,68 +112,10 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._discovered_url: str | None = None
         self._sign_in: SignIn | None = None
+        # The account's servers that sign-in may add, once listed.
+        self._offered: dict[str, PlexResource] = {}
         # Why signing in failed, for the sign_in_failed step to show.
         self._failure: str | None = None
-
-    # Shared by every way in ----------------------------------------------------------------------
-
-    async def _async_validate(self, data: dict[str, Any]) -> tuple[ServerIdentity | None, dict[str, str]]:
-        """Reach the server with `data`; its identity, or the form errors to show.
-
-        The URL in `data` is replaced by its normalized form, which is what gets stored.
-        """
-        if (url_error := _normalize_url_in(data)) is not None:
-            return None, {CONF_URL: url_error}
-        client = await async_create_client(self.hass, data)
-        try:
-            identity = await client.get_identity()
-            # The Butler needs the owner's token: a token that may read "/" but not the Butler fails here.
-            await client.get_tasks()
-        except PlexButlerSslError:
-            return None, {"base": "ssl_error"}
-        except PlexButlerConnectionError:
-            return None, {"base": "cannot_connect"}
-        except PlexButlerAuthError:
-            return None, {"base": "invalid_auth"}
-        except PlexButlerError:
-            LOGGER.exception("Unexpected answer from the Plex server")
-            return None, {"base": "unknown"}
-        return identity, {}
-
-    async def _async_create_or_update(
-        self, data: dict[str, Any]
-    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
-        """Validate `data` and add its server, or renew the token of the server being reauthenticated."""
-        identity, errors = await self._async_validate(data)
-        if identity is None:
-            return None, errors
-        await self.async_set_unique_id(identity.machine_identifier, raise_on_progress=False)
-        if self.source == SOURCE_REAUTH:
-            self._abort_if_unique_id_mismatch(reason="wrong_server")
-            entry = self._get_reauth_entry()
-            return self.async_update_reload_and_abort(entry, data_updates={CONF_TOKEN: data[CONF_TOKEN]}), {}
-        self._abort_if_unique_id_configured(updates={CONF_URL: data[CONF_URL]})
-        return self.async_create_entry(title=identity.friendly_name, data=data), {}
-
-    def _configured_ids(self) -> set[str]:
-        return {
-            entry.unique_id for entry in self._async_current_entries(include_ignore=False) if entry.unique_id
-        }
-
-    def _core_plex_servers(self) -> dict[str, CorePlexServer]:
-        """Servers of Home Assistant's Plex integration that have a token and that we do not have yet.
-
-        In a flow about one server (a discovered one), only that server.
-        """
-        configured = self._configured_ids()
-        servers: dict[str, CorePlexServer] = {}
-        for entry in self.hass.config_entries.async_entries(CORE_PLEX_DOMAIN):
-            server = _core_plex_server(entry)
-            if server is None or server.machine_identifier in configured:
-                continue
-            if self.unique_id in (None, server.machine_identifier):
-                servers[server.machine_identifier] = server
-        return servers
 
     # The ways in -------------------------------------------------------------------------------
 
@@ -244,7 +136,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         """The server's URL and the owner's token, typed or pasted."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            result, errors = await self._async_create_or_update(dict(user_input))
+            result, errors = await self._async_save(user_input)
             if result is not None:
                 return result
         suggested = user_input if user_input is not None else {CONF_URL: self._discovered_url}
@@ -265,17 +157,8 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         if not servers:
             return self.async_abort(reason="already_configured")
         errors: dict[str, str] = {}
-        chosen = None
-        if user_input is not None:
-            chosen = (
-                servers.get(user_input.get(CONF_SERVER, ""))
-                if len(servers) > 1
-                else next(iter(servers.values()))
-            )
-        elif len(servers) == 1:
-            chosen = next(iter(servers.values()))
-        if chosen is not None:
-            result, errors = await self._async_create_or_update(chosen.data)
+        if (chosen := _pick(servers, user_input)) is not None:
+            result, errors = await self._async_save(chosen.data)
             if result is not None:
                 return result
         return self.async_show_form(
@@ -289,9 +172,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
         """A server announced itself: find out which one with `/identity`, which needs no token."""
         url = URL.build(scheme="http", host=str(discovery_info.ip_address), port=discovery_info.port)
-        client = PlexButlerClient(
-            async_get_clientsession(self.hass), str(url), None, **await async_client_names(self.hass)
-        )
+        client = await async_create_public_client(self.hass, str(url))
         try:
             identity = await client.get_public_identity()
         except PlexButlerError:
@@ -323,58 +204,49 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_sign_in(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Open Plex's sign-in page for a new PIN."""
         self._end_sign_in()
-        plex_tv = await async_create_plex_tv_client(self.hass)
         try:
-            pin = await plex_tv.create_pin()
+            sign_in = await SignIn.async_start(self.hass, self.flow_id)
         except PlexTvError as err:
             LOGGER.debug("Could not start the sign-in with Plex: %s", err)
             return await self._async_sign_in_failed("plex_tv_unreachable")
-        sign_in = self._sign_in = SignIn(plex_tv, pin)
-        sign_in.watch = self.hass.async_create_background_task(
-            self._async_watch_pin(sign_in), f"{DOMAIN} sign-in {self.flow_id}"
-        )
-        url = plex_tv.sign_in_url(pin, forward_url(self.hass, self.flow_id))
-        return self.async_external_step(step_id=AWAIT_SIGN_IN_STEP, url=url)
+        self._sign_in = sign_in
+        sign_in.async_watch(self.hass, f"{DOMAIN} sign-in {self.flow_id}", self._async_sign_in_ended)
+        return self.async_external_step(step_id=AWAIT_SIGN_IN_STEP, url=sign_in.url)
 
     async def async_step_await_sign_in(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The browser came back from Plex, or the PIN watch saw the PIN approved or expired."""
         if (sign_in := self._sign_in) is None:
             # Nothing to wait for (the sign-in was given up meanwhile): back to the choice of ways.
             return self.async_external_step_done(next_step_id="sign_in_failed")
-        if sign_in.next_step is None:
-            # Back from Plex's page: plex.tv may need a moment to show the approval.
-            for check in range(CALLBACK_PIN_CHECKS):
-                if check:
-                    await asyncio.sleep(CALLBACK_PIN_PAUSE)
-                if await sign_in.async_check_pin():
-                    break
-            else:
-                sign_in.finish("sign_in_refused")
-        sign_in.stop_watch()
-        self._failure = sign_in.error
-        return self.async_external_step_done(next_step_id=sign_in.next_step or "sign_in_failed")
+        if (outcome := await sign_in.async_check()) is None:
+            # Back from Plex's page before plex.tv shows the approval: keep waiting on the same step,
+            # so the frontend neither reloads nor opens Plex's page again. The watch goes on.
+            return self.async_external_step(step_id=AWAIT_SIGN_IN_STEP, url=sign_in.url)
+        sign_in.cancel()
+        self._failure = outcome.failure
+        return self.async_external_step_done(
+            next_step_id="pick_server" if outcome.failure is None else "sign_in_failed"
+        )
 
     async def async_step_pick_server(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which of the account's own servers: asked only when there are several new ones."""
-        if (sign_in := self._sign_in) is None or sign_in.account_token is None:
+        if (sign_in := self._sign_in) is None or sign_in.outcome is None:
             return await self.async_step_sign_in_failed()
-        if not sign_in.servers:
-            failure = await self._async_load_servers(sign_in, sign_in.account_token)
-            if isinstance(failure, str):
-                return await self._async_sign_in_failed(failure)
-            if failure is not None:
-                return failure
-        servers = self._servers
+        try:
+            if not self._offered:
+                self._offered = await sign_in.async_servers(
+                    wanted=self._wanted_server(), configured=self._configured_ids()
+                )
+        except SignInError as failure:
+            return await self._async_sign_in_failed(failure.key)
+        servers = self._offered
         errors: dict[str, str] = {}
-        chosen = next(iter(servers.values())) if len(servers) == 1 else None
-        if user_input is not None and chosen is None:
-            chosen = servers.get(user_input.get(CONF_SERVER, ""))
-        if chosen is not None:
-            result, errors = await self._async_connect(chosen)
+        if (chosen := _pick(servers, user_input)) is not None:
+            result, errors = await self._async_add_from_account(chosen)
             if result is not None:
                 return result
             if len(servers) == 1:
-                return await self._async_sign_in_failed(next(iter(errors.values())))
+                return await self._async_sign_in_failed(errors["base"])
         return self.async_show_form(
             step_id="pick_server",
             data_schema=_server_choice({key: server.name for key, server in servers.items()}),
@@ -387,72 +259,39 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             self._end_sign_in()
             if self.source == SOURCE_REAUTH:
                 return await self.async_step_reauth(self._get_reauth_entry().data)
+            if self.source == SOURCE_RECONFIGURE:
+                return await self.async_step_reconfigure()
             return await self.async_step_user()
         return self.async_show_form(
             step_id="sign_in_failed", data_schema=vol.Schema({}), errors={"base": self._failure}
         )
 
-    async def _async_sign_in_failed(self, error: str) -> ConfigFlowResult:
-        self._failure = error
+    async def _async_sign_in_failed(self, key: str) -> ConfigFlowResult:
+        """Where every sign-in failure goes: an abort for some, the failure step for the rest."""
+        if key in SIGN_IN_ABORTS:
+            return self.async_abort(reason=key)
+        self._failure = key
         return await self.async_step_sign_in_failed()
 
-    @property
-    def _servers(self) -> dict[str, PlexResource]:
-        return self._sign_in.servers if self._sign_in is not None else {}
+    async def _async_add_from_account(
+        self, server: PlexResource
+    ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
+        """Save `server` with the account's token for it, at an address that works.
 
-    async def _async_load_servers(self, sign_in: SignIn, account_token: str) -> ConfigFlowResult | str | None:
-        """Keep the account's servers that can be added (or the one being reauthenticated).
-
-        Returns None when there is at least one, else the error to show or the abort to end with.
+        Reauth keeps the stored address (only the token was the problem); adding and reconfiguring
+        look for the server's current address.
         """
-        try:
-            resources = await sign_in.plex_tv.get_servers(account_token)
-        except PlexTvAuthError:
-            return "sign_in_refused"
-        except PlexTvError as err:
-            LOGGER.debug("Could not list the account's servers: %s", err)
-            return "plex_tv_unreachable"
-        # A shared server's token cannot run the Butler: only the account's own servers count.
-        owned = {
-            server.client_identifier: server for server in resources if server.owned and server.access_token
-        }
-        # Reauthenticating or discovered: the account must own that very server.
-        wanted = self._get_reauth_entry().unique_id if self.source == SOURCE_REAUTH else self.unique_id
-        if wanted is not None:
-            owned = {key: server for key, server in owned.items() if key == wanted}
-            if not owned:
-                return "not_owner"
-        if not owned:
-            return "no_owned_server"
-        if self.source != SOURCE_REAUTH:
-            configured = self._configured_ids()
-            owned = {key: server for key, server in owned.items() if key not in configured}
-            if not owned:
-                return self.async_abort(reason="all_configured")
-        sign_in.servers = owned
-        return None
-
-    async def _async_connect(self, server: PlexResource) -> tuple[ConfigFlowResult | None, dict[str, str]]:
-        """Find an address of `server` that works, then add it (or renew its token)."""
         token = server.access_token or ""
         if self.source == SOURCE_REAUTH:
-            # The stored address stays: only the token was the problem.
-            return await self._async_create_or_update({**self._get_reauth_entry().data, CONF_TOKEN: token})
-        names = await async_client_names(self.hass)
-        connection = await find_connection(async_get_clientsession(self.hass), server, **names)
-        if connection is None:
-            return None, {"base": "no_reachable_connection"}
-        data = {CONF_URL: server_url(connection), CONF_TOKEN: token, CONF_VERIFY_SSL: True}
-        return await self._async_create_or_update(data)
+            return await self._async_save({**self._get_reauth_entry().data, CONF_TOKEN: token})
+        try:
+            url = await async_server_url(self.hass, server)
+        except SignInError as failure:
+            return None, {"base": failure.key}
+        return await self._async_save({CONF_URL: url, CONF_TOKEN: token, CONF_VERIFY_SSL: True})
 
-    async def _async_watch_pin(self, sign_in: SignIn) -> None:
-        """Poll the PIN while Plex's page is open; move the flow on when it has an outcome."""
-        # Polling is the only way: plex.tv tells nobody when a PIN is approved.
-        while True:
-            await asyncio.sleep(PIN_POLL_SECONDS)
-            if await sign_in.async_check_pin():
-                break
-        sign_in.watch = None
+    async def _async_sign_in_ended(self) -> None:
+        """The PIN watch has an outcome: move the flow on, if it still waits for one."""
         if self.cur_step is not None and self.cur_step.get("step_id") == AWAIT_SIGN_IN_STEP:
             # The user may have closed the dialog in the same moment: then nothing is left to move on.
             with contextlib.suppress(UnknownFlow):
@@ -460,8 +299,9 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     def _end_sign_in(self) -> None:
         if self._sign_in is not None:
-            self._sign_in.stop_watch()
+            self._sign_in.cancel()
         self._sign_in = None
+        self._offered = {}
         self._failure = None
 
     @callback
@@ -485,8 +325,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reauth_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = {**entry.data, CONF_TOKEN: user_input[CONF_TOKEN]}
-            result, errors = await self._async_create_or_update(data)
+            result, errors = await self._async_save({**entry.data, CONF_TOKEN: user_input[CONF_TOKEN]})
             if result is not None:
                 return result
         return self.async_show_form(
@@ -497,19 +336,27 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Find the server again by signing in with Plex, or change its URL, token or certificate check."""
+        return self.async_show_menu(
+            step_id="reconfigure",
+            menu_options=["sign_in", "reconfigure_manual"],
+            description_placeholders={"server": self._get_reconfigure_entry().title},
+        )
+
+    async def async_step_reconfigure_manual(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
         """Change the URL, token or certificate check of a configured server."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
             # An empty token field keeps the stored token.
             data = {**entry.data, **{key: value for key, value in user_input.items() if value != ""}}
-            identity, errors = await self._async_validate(data)
-            if identity is not None:
-                await self.async_set_unique_id(identity.machine_identifier)
-                self._abort_if_unique_id_mismatch(reason="wrong_server")
-                return self.async_update_reload_and_abort(entry, data_updates=data)
+            result, errors = await self._async_save(data)
+            if result is not None:
+                return result
         return self.async_show_form(
-            step_id="reconfigure",
+            step_id="reconfigure_manual",
             data_schema=self.add_suggested_values_to_schema(
                 _server_schema(entry.data, token_required=False), user_input
             ),
@@ -517,16 +364,95 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    # Shared by every way in ----------------------------------------------------------------------
 
-def _normalize_url_in(data: dict[str, Any]) -> str | None:
-    """Put the server's base URL in place of what was typed or pasted; the form error, if it is not one."""
+    async def _async_save(self, data: Mapping[str, Any]) -> tuple[ConfigFlowResult | None, dict[str, str]]:
+        """Validate `data`, then save it as the flow's source wants; or the form errors to show.
+
+        Adding creates the entry (or updates the address of a server configured meanwhile); reauth
+        renews the token; reconfigure stores the new data. Both of the latter refuse another server.
+        """
+        identity, normalized, errors = await self._async_validate(data)
+        if identity is None:
+            return None, errors
+        await self.async_set_unique_id(identity.machine_identifier, raise_on_progress=False)
+        if self.source == SOURCE_REAUTH:
+            self._abort_if_unique_id_mismatch(reason="wrong_server")
+            entry = self._get_reauth_entry()
+            return self.async_update_reload_and_abort(
+                entry, data_updates={CONF_TOKEN: normalized[CONF_TOKEN]}
+            ), {}
+        if self.source == SOURCE_RECONFIGURE:
+            self._abort_if_unique_id_mismatch(reason="wrong_server")
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(), data_updates=normalized
+            ), {}
+        self._abort_if_unique_id_configured(updates={CONF_URL: normalized[CONF_URL]})
+        return self.async_create_entry(title=identity.friendly_name, data=normalized), {}
+
+    async def _async_validate(
+        self, data: Mapping[str, Any]
+    ) -> tuple[ServerIdentity | None, dict[str, Any], dict[str, str]]:
+        """Reach the server with `data`: its identity and the data to store (URL normalized), or errors."""
+        normalized = _normalized(data)
+        if isinstance(normalized, str):
+            return None, {}, {CONF_URL: normalized}
+        client = await async_create_client(self.hass, normalized)
+        try:
+            identity = await client.get_identity()
+            # The Butler needs the owner's token: a token that may read "/" but not the Butler fails here.
+            await client.get_tasks()
+        except PlexButlerSslError:
+            return None, {}, {"base": "ssl_error"}
+        except PlexButlerConnectionError:
+            return None, {}, {"base": "cannot_connect"}
+        except PlexButlerAuthError:
+            return None, {}, {"base": "invalid_auth"}
+        except PlexButlerError:
+            LOGGER.exception("Unexpected answer from the Plex server")
+            return None, {}, {"base": "unknown"}
+        return identity, normalized, {}
+
+    def _wanted_server(self) -> str | None:
+        """The one server a sign-in must find, or None when any of the account's servers will do.
+
+        That is the server being reauthenticated or reconfigured, or the discovered one.
+        """
+        if self.source == SOURCE_REAUTH:
+            return self._get_reauth_entry().unique_id
+        if self.source == SOURCE_RECONFIGURE:
+            return self._get_reconfigure_entry().unique_id
+        return self.unique_id
+
+    def _configured_ids(self) -> set[str]:
+        return {
+            entry.unique_id for entry in self._async_current_entries(include_ignore=False) if entry.unique_id
+        }
+
+    def _core_plex_servers(self) -> dict[str, CorePlexServer]:
+        """Servers of Home Assistant's Plex integration that have a token and that we do not have yet.
+
+        In a flow about one server (a discovered one), only that server.
+        """
+        configured = self._configured_ids()
+        servers: dict[str, CorePlexServer] = {}
+        for entry in self.hass.config_entries.async_entries(CORE_PLEX_DOMAIN):
+            server = _core_plex_server(entry)
+            if server is None or server.machine_identifier in configured:
+                continue
+            if self.unique_id in (None, server.machine_identifier):
+                servers[server.machine_identifier] = server
+        return servers
+
+
+def _normalized(data: Mapping[str, Any]) -> dict[str, Any] | str:
+    """`data` with the server's base URL in place of what was typed or pasted; or the URL's form error."""
     try:
-        data[CONF_URL] = str(normalize_url(data[CONF_URL]))
+        return {**data, CONF_URL: str(normalize_url(data[CONF_URL]))}
     except PlexWebAppUrlError:
         return "plex_web_app"
     except ValueError:
         return "invalid_url"
-    return None
 
 
 def _core_plex_server(entry: ConfigEntry) -> CorePlexServer | None:

@@ -21,7 +21,7 @@ import yaml
 
 from ..conftest import TOKEN
 from ..plex_emulator import PlexEmulator
-from ..plex_emulator.plextv import PlexTvEmulator, owned_server, player
+from ..plex_emulator.plextv import PlexTvEmulator, account_resources
 from .hass_process import PROJECT, HassProcess
 
 PLEX_TV_URL_VARIABLE = "PLEX_BUTLER_PLEX_TV_URL"
@@ -148,8 +148,15 @@ async def _until_request(emulator: PlexEmulator, method: str, path: str) -> None
 async def test_sign_in_with_plex(
     tmp_path: Path, session: aiohttp.ClientSession, emulator: PlexEmulator, unused_tcp_port: int
 ) -> None:
-    """Add the integration by signing in with Plex, through the real UI, against the emulated plex.tv."""
-    plex_tv = PlexTvEmulator(resources=[owned_server(emulator, dead_port=unused_tcp_port), player()])
+    """Add the integration by signing in with Plex, through the real UI, against the emulated plex.tv.
+
+    plex.tv as strict as the real one: its page links the PIN only if Home Assistant created it with
+    the origin of the page's return address; the account lists plex.direct names only, none of which
+    resolves here, so the server is added at its plain LAN address.
+    """
+    plex_tv = PlexTvEmulator(
+        resources=account_resources(emulator, docker_server=None, dead_port=unused_tcp_port)
+    )
     await plex_tv.start()
     hass = HassProcess(tmp_path / "config", env={PLEX_TV_URL_VARIABLE: plex_tv.url})
     screenshots = _screenshots(tmp_path)
@@ -161,6 +168,7 @@ async def test_sign_in_with_plex(
             await _sign_in_through_the_ui(hass, session, browser, page, screenshots, tmp_path)
         (pin,) = plex_tv.pins.values()
         assert pin.auth_token is not None
+        assert pin.origin == hass.url
     finally:
         await hass.stop()
         await plex_tv.stop()

@@ -73,6 +73,10 @@ class PlexTvAuthError(PlexTvError):
     """plex.tv refused the account token (HTTP 401 or 403)."""
 
 
+class PlexTvBusyError(PlexTvError):
+    """plex.tv asked to be asked later: too many requests (429) or a server error (5xx)."""
+
+
 class PlexTvPinExpiredError(PlexTvError):
     """The sign-in PIN is gone: plex.tv answers 404 once it has expired."""
 

@@ -5,9 +5,11 @@ injectable, so tests and the demo can point it at an emulated plex.tv on loopbac
 """
 
 import asyncio
+import ipaddress
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import IntEnum
 from typing import Any, Final, Unpack
 from urllib.parse import urlencode
 
@@ -18,6 +20,7 @@ from .client import ClientNames, PlexButlerClient, normalize_url, plex_headers
 from .errors import (
     PlexButlerError,
     PlexTvAuthError,
+    PlexTvBusyError,
     PlexTvConnectionError,
     PlexTvPinExpiredError,
     PlexTvResponseError,
@@ -43,18 +46,55 @@ class PlexPin:
 
 @dataclass(frozen=True, slots=True)
 class PlexConnection:
-    """One address plex.tv knows for a server."""
+    """One address plex.tv knows for a server: `uri` as listed, and the `address` and `port` under it.
+
+    For a server with a certificate every `uri` is an https name under plex.direct that embeds the
+    address (`https://192-168-1-10.<hash>.plex.direct:32400`); a custom server URL is a row of its own
+    whose `address` is a host name.
+    """
 
     uri: str
     protocol: str
     local: bool
     relay: bool
+    address: str = ""
+    port: int | None = None
 
     @property
     def plex_direct(self) -> bool:
         """An https address under plex.direct, whose certificate is valid for its name."""
         host = URL(self.uri).host or ""
         return self.protocol == "https" and host.endswith(".plex.direct")
+
+    @property
+    def ip_address(self) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+        """`address` when it is an IP literal (not a host name)."""
+        try:
+            return ipaddress.ip_address(self.address)
+        except ValueError:
+            return None
+
+
+class AddressKind(IntEnum):
+    """The kinds of address to try, best first."""
+
+    LOCAL_HTTPS = 0
+    LOCAL_HTTP = 1
+    REMOTE = 2
+    RELAY = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ServerAddress:
+    """A URL to try for a server, and what kind of address it is."""
+
+    url: str
+    kind: AddressKind
+
+    @property
+    def relay(self) -> bool:
+        """Plex's bandwidth-limited relay: never stored by surprise."""
+        return self.kind is AddressKind.RELAY
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +109,8 @@ class PlexResource:
     connections: tuple[PlexConnection, ...]
     # The token for this server: the account's own on an owned server. Never printed.
     access_token: str | None = field(default=None, repr=False)
+    # The owner asks for encrypted connections only: no plain-http address is tried.
+    https_required: bool = False
 
     @property
     def is_server(self) -> bool:
@@ -77,11 +119,45 @@ class PlexResource:
 
 
 def ranked_connections(connections: Iterable[PlexConnection]) -> list[PlexConnection]:
-    """The order to try a server's addresses in: local first, https plex.direct before plain, relay last.
-
-    A relay is Plex's bandwidth-limited fallback through its own machines: only when nothing else works.
-    """
+    """plex.tv's rows in the order to try them: local first, https plex.direct before plain, relay last."""
     return sorted(connections, key=lambda c: (c.relay, not c.local, not c.plex_direct))
+
+
+def address_candidates(resource: PlexResource) -> list[ServerAddress]:
+    """Every URL worth trying for `resource`, best first.
+
+    The listed rows, plus `http://<address>:<port>` for each local row whose address is an IP literal:
+    many home routers refuse to resolve names that point into the LAN (DNS rebinding protection), and
+    then no plex.direct name works at home, while the plain address does. python-plexapi, and through
+    it Home Assistant's Plex integration, tries the same. Never plain http for a remote or relay row
+    (the owner's token would cross the internet in clear), for a host name (a custom URL), or for a
+    server that requires https. Order: local https, local plain http, remote, relay last.
+    """
+    candidates: dict[str, ServerAddress] = {}
+
+    def add(url: str, kind: AddressKind) -> None:
+        try:
+            normalized = str(normalize_url(url))
+        except ValueError:
+            return
+        if normalized not in candidates or kind < candidates[normalized].kind:
+            candidates[normalized] = ServerAddress(normalized, kind)
+
+    for connection in resource.connections:
+        if connection.relay:
+            add(connection.uri, AddressKind.RELAY)
+        elif not connection.local:
+            add(connection.uri, AddressKind.REMOTE)
+        else:
+            add(
+                connection.uri,
+                AddressKind.LOCAL_HTTPS if connection.protocol == "https" else AddressKind.LOCAL_HTTP,
+            )
+            ip = connection.ip_address
+            if ip is not None and connection.port and not resource.https_required:
+                host = f"[{ip}]" if ip.version == 6 else str(ip)
+                add(f"http://{host}:{connection.port}", AddressKind.LOCAL_HTTP)
+    return sorted(candidates.values(), key=lambda candidate: candidate.kind)
 
 
 async def find_connection(
@@ -90,24 +166,31 @@ async def find_connection(
     *,
     probe_timeout: float = CONNECTION_TIMEOUT,
     **client_options: Unpack[ClientNames],
-) -> PlexConnection | None:
+) -> ServerAddress | None:
     """The best-ranked address of `resource` that answers `/identity` as that very server, or None.
 
     All addresses are tried at once, so dead ones cost one timeout in all rather than one each. No
-    token is sent: `/identity` needs none, and an address may lead to someone else's machine.
+    token is sent: `/identity` needs none, and an address may lead to someone else's machine (plex.tv
+    lists Docker bridge addresses such as 172.17.0.1 as local).
     """
 
-    async def answers(connection: PlexConnection) -> bool:
+    async def answers(candidate: ServerAddress) -> bool:
         try:
-            client = PlexButlerClient(session, connection.uri, None, timeout=probe_timeout, **client_options)
+            client = PlexButlerClient(session, candidate.url, None, timeout=probe_timeout, **client_options)
             identity = await client.get_public_identity()
         except (PlexButlerError, ValueError):
             return False
         return identity.machine_identifier == resource.client_identifier
 
-    ranked = ranked_connections(resource.connections)
-    results = await asyncio.gather(*(answers(connection) for connection in ranked))
-    return next((connection for connection, ok in zip(ranked, results, strict=True) if ok), None)
+    candidates = address_candidates(resource)
+    results = await asyncio.gather(*(answers(candidate) for candidate in candidates))
+    return next((candidate for candidate, ok in zip(candidates, results, strict=True) if ok), None)
+
+
+def origin_of(url: str) -> str:
+    """`scheme://host[:port]` of `url`, as a browser sends it in `Origin` (default ports left out)."""
+    parsed = URL(url)
+    return str(parsed.origin())
 
 
 class PlexTvClient:
@@ -132,9 +215,16 @@ class PlexTvClient:
         self._product = product
         self._headers = plex_headers(client_identifier, product, device_name)
 
-    async def create_pin(self) -> PlexPin:
-        """A new strong PIN (`POST /api/v2/pins?strong=true`), valid for half an hour or so."""
-        return _parse_pin(await self._request("POST", "/api/v2/pins", query={"strong": "true"}))
+    async def create_pin(self, forward_url: str | None = None) -> PlexPin:
+        """A new strong PIN (`POST /api/v2/pins?strong=true`), valid for half an hour or so.
+
+        When Plex's page will be given `forward_url`, the PIN must be created with that URL's origin:
+        plex.tv compares the two, and without it the page refuses and never links the PIN
+        (home-assistant/core#42900, fixed by home-assistant/core#43081).
+        """
+        headers = {"Origin": origin_of(forward_url)} if forward_url is not None else None
+        body = await self._request("POST", "/api/v2/pins", query={"strong": "true"}, headers=headers)
+        return _parse_pin(body)
 
     async def check_pin(self, pin_id: int) -> PlexPin:
         """The PIN as it stands; raises PlexTvPinExpiredError once plex.tv has forgotten it."""
@@ -156,7 +246,8 @@ class PlexTvClient:
         body = await self._request(
             "GET",
             "/api/v2/resources",
-            query={"includeHttps": "1", "includeRelay": "1"},
+            # Without includeHttps plex.tv lists plain-http rows only; relay and IPv6 rows only when asked.
+            query={"includeHttps": "1", "includeRelay": "1", "includeIPv6": "1"},
             token=account_token,
         )
         if not isinstance(body, list):
@@ -175,11 +266,12 @@ class PlexTvClient:
         query: Mapping[str, str] | None = None,
         token: str | None = None,
         pin: bool = False,
+        headers: Mapping[str, str] | None = None,
     ) -> Any:
         url = self._api_url.with_path(f"{self._api_url.path.rstrip('/')}{path}", encoded=False)
         if query:
             url = url.with_query(query)
-        headers = dict(self._headers)
+        headers = {**self._headers, **(headers or {})}
         if token is not None:
             headers["X-Plex-Token"] = token
         try:
@@ -196,17 +288,15 @@ class PlexTvClient:
             raise PlexTvPinExpiredError("The sign-in PIN has expired")
         if status in (401, 403):
             raise PlexTvAuthError("plex.tv refused the sign-in")
+        # 429 (code 1003, "API rate limit exceeded") comes from polling too fast; both mean "later".
+        if status == 429 or status >= 500:
+            raise PlexTvBusyError(f"plex.tv answered HTTP {status} to {method} {path}: try again later")
         if not 200 <= status < 300:
             raise PlexTvResponseError(f"plex.tv answered HTTP {status} to {method} {path}")
         try:
             return json.loads(text)
         except ValueError as err:
             raise PlexTvResponseError(f"plex.tv's answer to {method} {path} is not JSON") from err
-
-
-def server_url(connection: PlexConnection) -> str:
-    """The address to store for a connection, in the form the manual form would store it."""
-    return str(normalize_url(connection.uri))
 
 
 def _parse_pin(body: Any) -> PlexPin:
@@ -245,6 +335,8 @@ def _parse_resource(record: object) -> PlexResource | None:
                     protocol=str(item.get("protocol") or URL(item["uri"]).scheme),
                     local=_flag(item.get("local")),
                     relay=_flag(item.get("relay")),
+                    address=str(item.get("address") or ""),
+                    port=_port(item.get("port")),
                 )
             )
     token = record.get("accessToken")
@@ -256,4 +348,13 @@ def _parse_resource(record: object) -> PlexResource | None:
         provides=tuple(part.strip() for part in str(record.get("provides") or "").split(",") if part.strip()),
         connections=tuple(connections),
         access_token=str(token) if token else None,
+        https_required=_flag(record.get("httpsRequired")),
     )
+
+
+def _port(value: object) -> int | None:
+    try:
+        port = int(str(value))
+    except ValueError:
+        return None
+    return port if 0 < port < 65536 else None
