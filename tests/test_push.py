@@ -9,6 +9,7 @@ import pytest
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import ATTR_ENTITY_ID, SERVICE_TURN_OFF, SERVICE_TURN_ON, STATE_OFF, STATE_ON
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
@@ -147,6 +148,60 @@ async def test_a_stop_from_home_assistant_is_stopped_not_finished(
         ("started", "OptimizeDatabase"),
         ("finished", "OptimizeDatabase"),
     ]
+
+
+STOP_WAYS = {
+    "switch": ("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}),
+    "stop_task": ("plex_butler", "stop_task", {"task": "OptimizeDatabase"}),
+    "stop_all_button": ("button", "press", {ATTR_ENTITY_ID: STOP_ALL}),
+    "stop_all_tasks": ("plex_butler", "stop_all_tasks", {}),
+}
+
+
+@pytest.mark.parametrize("way", list(STOP_WAYS))
+@pytest.mark.parametrize("push_enabled", [True, False], ids=["socket", "polling"])
+async def test_a_stop_answered_after_the_run_ended_is_still_stopped(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    push_enabled: bool,
+    way: str,
+) -> None:
+    """The server may report the run's end before it answers the stop: the stop is noted first."""
+    fired: list[tuple[str, str]] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
+            fired.append((new.attributes["event_type"], new.attributes["task"]))
+
+    hass.bus.async_listen("state_changed", record)
+    coordinator = init_integration.runtime_data.coordinator
+    await _until(lambda: coordinator.listener.connected == push_enabled)
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: fired == [("started", "OptimizeDatabase")])
+    emulator.faults.stop_answer_delay = 0.3
+    domain, service, data = STOP_WAYS[way]
+    await hass.services.async_call(domain, service, data, blocking=True)
+    await _until(lambda: len(fired) == 2)
+    assert fired == [("started", "OptimizeDatabase"), ("stopped", "OptimizeDatabase")]
+    assert hass.states.get(OPTIMIZE).state == STATE_OFF
+
+
+async def test_a_failed_stop_leaves_no_intent(
+    hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    """A stop the server refused explains nothing: the run's later end is a finish."""
+    coordinator = pushed.runtime_data.coordinator
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: "OptimizeDatabase" in coordinator.data.running)
+    emulator.faults.add("/butler/OptimizeDatabase", status=500)
+    with pytest.raises(HomeAssistantError):
+        await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    emulator.faults.clear()
+    emulator.butler.stop("OptimizeDatabase")
+    await _until(lambda: "OptimizeDatabase" not in coordinator.data.running)
+    assert "OptimizeDatabase" not in coordinator.data.stopped_here
 
 
 async def test_socket_loss_falls_back_to_polling_then_recovers(

@@ -78,7 +78,12 @@ async def async_start_task(coordinator: PlexButlerCoordinator, task: str) -> Sta
 async def async_stop_task(coordinator: PlexButlerCoordinator, task: str) -> StopResult:
     """Stop one task the server lists; stopping an idle one is fine."""
     task = validate_task(coordinator, task)
-    result = await _async_send(coordinator, lambda client: client.stop_task(task))
+    # Noted before the request leaves: the socket may report the run's end before the answer.
+    coordinator.intend_stop(task)
+    try:
+        result = await _async_send(coordinator, lambda client: client.stop_task(task))
+    finally:
+        coordinator.drop_stop_intent(task)
     coordinator.mark_stopped(task)
     await coordinator.async_after_command()
     return result
@@ -92,7 +97,11 @@ async def async_start_all(coordinator: PlexButlerCoordinator) -> None:
 
 async def async_stop_all(coordinator: PlexButlerCoordinator) -> None:
     """Stop every task of the server."""
-    await _async_send(coordinator, lambda client: client.stop_all())
+    coordinator.intend_stop()
+    try:
+        await _async_send(coordinator, lambda client: client.stop_all())
+    finally:
+        coordinator.drop_stop_intent()
     coordinator.mark_stopped()
     await coordinator.async_after_command()
 

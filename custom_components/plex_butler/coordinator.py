@@ -130,6 +130,8 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self._stopped: set[str] = set()
         # Tasks stopped from Home Assistant while running, until they run again (see ButlerState).
         self._stopped_here: set[str] = set()
+        # Tasks whose stop has been sent and not answered yet: a run that ends meanwhile ended by it.
+        self._stopping: set[str] = set()
         self._grace_check: CALLBACK_TYPE | None = None
         entry.async_on_unload(self._cancel_grace_check)
         self.listener = NotificationListener(
@@ -175,6 +177,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         named = {activity.title for activity in activities} | {run.subtitle for run in runs}
         named -= self._stopped
         running = (named | self._started.still_running(shown)) & by_name.keys()
+        # The server may say a run ended before it answers the stop that ended it.
+        previous = self.data.running if self.data is not None else frozenset()
+        self._stopped_here |= (previous - running) & self._stopping
         self._stopped_here -= running
         return ButlerState(
             tasks=by_name,
@@ -262,6 +267,14 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # the socket up, no poll would come soon enough to take the task's switch back off.
         self._cancel_grace_check()
         self._grace_check = async_call_later(self.hass, START_GRACE_SECONDS + 1, self._async_grace_check)
+
+    def intend_stop(self, name: str | None = None) -> None:
+        """A stop of one task, or of all, is about to be sent (before its request leaves)."""
+        self._stopping.update(self.data.tasks if name is None else (name,))
+
+    def drop_stop_intent(self, name: str | None = None) -> None:
+        """The stop was answered, or failed: its intent no longer explains a run's end."""
+        self._stopping.difference_update(self.data.tasks if name is None else (name,))
 
     def mark_stopped(self, name: str | None = None) -> None:
         """Record a stop of one task, or of all of them, that the server accepted."""

@@ -70,6 +70,10 @@ class Faults:
     # Seconds after each accepted prefs write during which every request gets 400, as a real server
     # answered requests sent right after a PUT /:/prefs (how long is not known: 0 turns it off).
     busy_after_prefs_write: float = 0.0
+    # Seconds a stop (DELETE /butler, DELETE /butler/<task>) waits after stopping before it answers,
+    # so the socket's "ended" notification reaches the client first: the order is not guaranteed on a
+    # real server, and a client must not depend on it.
+    stop_answer_delay: float = 0.0
 
     def add(self, path: str, **options: Any) -> Fault:
         fault = Fault(path, **options)
@@ -340,6 +344,7 @@ class PlexEmulator:
 
     async def _stop_all(self, _request: web.Request) -> web.Response:
         await self.butler.stop_all()
+        await asyncio.sleep(self.faults.stop_answer_delay)
         return web.Response(status=200)
 
     async def _start_task(self, request: web.Request) -> web.Response:
@@ -352,6 +357,7 @@ class PlexEmulator:
         name = request.match_info["name"]
         if name not in self.butler.tasks or not self.butler.stop(name):
             return _not_found()
+        await asyncio.sleep(self.faults.stop_answer_delay)
         return web.Response(status=200)
 
     async def _activities(self, request: web.Request) -> web.Response:
