@@ -36,6 +36,19 @@ async def _until(condition: Callable[[], bool], seconds: float = 3.0) -> None:
         await asyncio.sleep(0.005)
 
 
+def _fired_events(hass: HomeAssistant) -> list[tuple[str, str]]:
+    """(event type, task) of every event the Butler task event entity fires from now on."""
+    fired: list[tuple[str, str]] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        new = event.data["new_state"]
+        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
+            fired.append((new.attributes["event_type"], new.attributes["task"]))
+
+    hass.bus.async_listen("state_changed", record)
+    return fired
+
+
 @pytest.fixture
 def push_enabled() -> bool:
     """These tests are about the notification socket: the emulator opens it."""
@@ -121,14 +134,7 @@ async def test_a_stop_from_home_assistant_is_stopped_not_finished(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, push_enabled: bool
 ) -> None:
     """A cancelled backup must not fire "backup done" automations: a stop from here fires `stopped`."""
-    fired: list[tuple[str, str]] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
-            fired.append((new.attributes["event_type"], new.attributes["task"]))
-
-    hass.bus.async_listen("state_changed", record)
+    fired = _fired_events(hass)
     coordinator = init_integration.runtime_data.coordinator
     await _until(lambda: coordinator.listener.connected == push_enabled)
     await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
@@ -168,14 +174,7 @@ async def test_a_stop_answered_after_the_run_ended_is_still_stopped(
     way: str,
 ) -> None:
     """The server may report the run's end before it answers the stop: the stop is noted first."""
-    fired: list[tuple[str, str]] = []
-
-    def record(event: Event[EventStateChangedData]) -> None:
-        new = event.data["new_state"]
-        if event.data["entity_id"] == EVENTS and new is not None and "event_type" in new.attributes:
-            fired.append((new.attributes["event_type"], new.attributes["task"]))
-
-    hass.bus.async_listen("state_changed", record)
+    fired = _fired_events(hass)
     coordinator = init_integration.runtime_data.coordinator
     await _until(lambda: coordinator.listener.connected == push_enabled)
     await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
