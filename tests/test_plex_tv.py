@@ -20,7 +20,6 @@ from custom_components.plex_butler.api import (
     PlexTvResponseError,
     address_candidates,
     find_connection,
-    ranked_connections,
 )
 
 from .plex_emulator import PlexEmulator
@@ -132,19 +131,6 @@ async def test_plex_tv_too_slow(plex_tv: PlexTvEmulator) -> None:
         )
         with pytest.raises(PlexTvConnectionError, match="in time"):
             await client.create_pin()
-
-
-def test_connection_ranking() -> None:
-    def connection(uri: str, *, local: bool, relay: bool = False) -> PlexConnection:
-        return PlexConnection(uri=uri, protocol=uri.split(":")[0], local=local, relay=relay)
-
-    relay = connection("https://1-2-3-4.x.plex.direct:8443", local=False, relay=True)
-    remote_plain = connection("http://1.2.3.4:32400", local=False)
-    remote_direct = connection("https://1-2-3-4.x.plex.direct:32400", local=False)
-    local_plain = connection("http://192.168.1.10:32400", local=True)
-    local_direct = connection("https://192-168-1-10.x.plex.direct:32400", local=True)
-    ranked = ranked_connections([relay, remote_plain, remote_direct, local_plain, local_direct])
-    assert ranked == [local_direct, local_plain, remote_direct, remote_plain, relay]
 
 
 def _row(

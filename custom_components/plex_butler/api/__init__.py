@@ -48,7 +48,6 @@ from .plextv import (
     address_candidates,
     find_connection,
     origin_of,
-    ranked_connections,
 )
 from .schedule import (
     BEHAVIOUR_TASKS,
@@ -102,7 +101,6 @@ __all__ = [
     "find_connection",
     "normalize_url",
     "origin_of",
-    "ranked_connections",
     "readable_title",
     "task_match_key",
     "task_slug",

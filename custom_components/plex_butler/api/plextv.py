@@ -7,7 +7,7 @@ injectable, so tests and the demo can point it at an emulated plex.tv on loopbac
 import asyncio
 import ipaddress
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Final, Unpack
@@ -116,11 +116,6 @@ class PlexResource:
     def is_server(self) -> bool:
         """A Plex Media Server (rather than a player or another app)."""
         return "server" in self.provides
-
-
-def ranked_connections(connections: Iterable[PlexConnection]) -> list[PlexConnection]:
-    """plex.tv's rows in the order to try them: local first, https plex.direct before plain, relay last."""
-    return sorted(connections, key=lambda c: (c.relay, not c.local, not c.plex_direct))
 
 
 def address_candidates(resource: PlexResource) -> list[ServerAddress]:
