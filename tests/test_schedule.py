@@ -416,6 +416,32 @@ async def test_schedule_entities_alone_go_unavailable_and_come_back(
     assert hass.states.get(OPTIMIZE_SCHEDULE).state == STATE_ON
 
 
+async def test_schedule_follows_the_server_down_and_is_read_again_when_it_answers(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await _tick(hass, freezer, POLL_INTERVAL)  # fire the timers set before the clock froze
+    for path in ("/butler", "/activities", "/:/prefs"):
+        emulator.faults.add(path, method="GET", drop=True)
+    await _tick(hass, freezer, POLL_INTERVAL)
+    assert hass.states.get(OPTIMIZE).state == STATE_UNAVAILABLE
+    # The schedule was read well within its own interval, yet it is not shown as if still true.
+    for entity_id in (START, END, INTRO_SCHEDULE, OPTIMIZE_SCHEDULE, NEXT_WINDOW):
+        assert hass.states.get(entity_id).state == STATE_UNAVAILABLE, entity_id
+
+    # Changed in Plex Web during the outage.
+    emulator.settings["GenerateIntroMarkerBehavior"]["value"] = "never"
+    emulator.faults.clear()
+    emulator.requests.clear()
+    await _tick(hass, freezer, POLL_INTERVAL)
+    assert hass.states.get(OPTIMIZE).state == STATE_OFF
+    assert hass.states.get(INTRO_SCHEDULE).state == "never"
+    assert hass.states.get(OPTIMIZE_SCHEDULE).state == STATE_ON
+    assert len(emulator.requests_to("GET", "/:/prefs")) == 1
+
+
 async def test_settings_are_not_read_with_every_poll(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,

@@ -36,8 +36,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -
     coordinator = PlexButlerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     # The schedule is secondary: a server that fails to give it is still set up, without it for now.
-    settings = PlexButlerSettingsCoordinator(hass, entry, client)
+    settings = PlexButlerSettingsCoordinator(hass, entry, coordinator)
     await settings.async_refresh()
+    entry.async_on_unload(settings.async_follow_server())
     entry.runtime_data = PlexButlerData(coordinator, settings)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start_push()

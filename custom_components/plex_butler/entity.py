@@ -39,7 +39,7 @@ class PlexButlerEntity(PlexButlerBaseEntity[PlexButlerCoordinator]):
 
 
 class PlexButlerSettingsEntity(PlexButlerBaseEntity[PlexButlerSettingsCoordinator]):
-    """An entity of the server's schedule: unavailable while the schedule cannot be read."""
+    """An entity of the server's schedule: unavailable while the schedule or the server cannot be read."""
 
     def __init__(
         self, settings: PlexButlerSettingsCoordinator, server: PlexButlerCoordinator, key: str
@@ -50,5 +50,5 @@ class PlexButlerSettingsEntity(PlexButlerBaseEntity[PlexButlerSettingsCoordinato
     @property
     @override
     def available(self) -> bool:
-        """Available once the schedule has been read and while it can be."""
-        return super().available and self.coordinator.data is not None
+        """Available once the schedule has been read, while it and the server can be."""
+        return self.coordinator.current is not None

@@ -68,8 +68,8 @@ def async_follow_schedule(
 
     @callback
     def sync() -> None:
-        if settings.data is not None and settings.last_update_success:
-            entities.sync(keys(settings.data), build)
+        if (current := settings.current) is not None:
+            entities.sync(keys(current), build)
 
     sync()
     entry.async_on_unload(settings.async_add_listener(sync))

@@ -126,7 +126,7 @@ def _schedule_of(settings: ButlerSettings | None, task: str) -> dict[str, Any]:
 
 async def _list_tasks(data: PlexButlerData, _call: ServiceCall) -> ServiceResponse:
     state = data.coordinator.data
-    settings = data.settings.data if data.settings.last_update_success else None
+    settings = data.settings.current
     return {
         "tasks": [
             {
@@ -145,14 +145,14 @@ async def _list_tasks(data: PlexButlerData, _call: ServiceCall) -> ServiceRespon
 
 def _schedule_settings(data: PlexButlerData) -> ButlerSettings:
     """The schedule as last read; refused with a translated error while the server withholds it."""
-    settings = data.settings
-    if settings.data is None or not settings.last_update_success:
+    settings = data.settings.current
+    if settings is None:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="schedule_unavailable",
             translation_placeholders={"server": data.coordinator.config_entry.title},
         )
-    return settings.data
+    return settings
 
 
 def _hour_values(data: PlexButlerData, settings: ButlerSettings, call: ServiceCall) -> dict[str, int]:

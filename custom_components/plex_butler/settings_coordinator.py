@@ -9,24 +9,26 @@ from collections.abc import Mapping
 from typing import override
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import ButlerSettings, PlexButlerClient, PlexButlerError
+from .api import ButlerSettings, PlexButlerError
 from .const import DOMAIN, LOGGER, POLL_INTERVAL, SETTINGS_POLL_INTERVAL
+from .coordinator import PlexButlerCoordinator
 
 
 class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
     """Reads the schedule at setup, after each write and every SETTINGS_POLL_INTERVAL.
 
-    While the server fails to answer, it asks again every POLL_INTERVAL, so the schedule entities
-    return soon after the server does. Home Assistant's coordinator logs the failure once and the
-    recovery once.
+    While the server fails to answer, it asks again every POLL_INTERVAL. It also follows the task
+    coordinator, which notices an outage first: the schedule counts as unknown while the server does
+    not answer, and is read again as soon as it does. Home Assistant's coordinator logs the failure
+    once and the recovery once.
     """
 
     config_entry: ConfigEntry
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: PlexButlerClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, server: PlexButlerCoordinator) -> None:
         super().__init__(
             hass,
             LOGGER,
@@ -35,7 +37,34 @@ class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
             update_interval=SETTINGS_POLL_INTERVAL,
             always_update=False,
         )
-        self.client = client
+        self.client = server.client
+        self._server = server
+        self._server_answers = server.last_update_success
+
+    @property
+    def current(self) -> ButlerSettings | None:
+        """The schedule as last read; None until it is read, and while it or the server cannot be."""
+        if not (self.last_update_success and self._server.last_update_success):
+            return None
+        return self.data
+
+    @callback
+    def async_follow_server(self) -> CALLBACK_TYPE:
+        """Go unavailable with the server, and read the schedule again the moment it answers."""
+
+        @callback
+        def server_updated() -> None:
+            answers = self._server.last_update_success
+            if answers == self._server_answers:
+                return
+            self._server_answers = answers
+            if answers:
+                # The refresh tells the entities; until it lands they show the last values read.
+                self.config_entry.async_create_task(self.hass, self.async_request_refresh())
+            else:
+                self.async_update_listeners()
+
+        return self._server.async_add_listener(server_updated)
 
     @override
     async def _async_update_data(self) -> ButlerSettings:

@@ -40,10 +40,10 @@ async def async_setup_entry(
     def sync() -> None:
         tasks = coordinator.data.tasks
         task_switches.sync(tasks, lambda name: PlexButlerTaskSwitch(coordinator, name))
-        if settings.data is None or not settings.last_update_success:
+        if (current := settings.current) is None:
             # Schedule unknown for now: keep the switches we have, unavailable, until it is read again.
             return
-        toggled = [name for name in tasks if settings.data.toggle(name) is not None]
+        toggled = [name for name in tasks if current.toggle(name) is not None]
         schedule_switches.sync(
             [f"{name}{SCHEDULE_SUFFIX}" for name in toggled],
             lambda key: PlexButlerScheduleSwitch(data, key.removesuffix(SCHEDULE_SUFFIX)),
