@@ -88,7 +88,7 @@ async def test_tasks_in_json_and_xml(
     assert by_name["RefreshEpgGuides"].title == "Refresh EPG guides"
     assert by_name["RefreshEpgGuides"].randomized is True
     assert by_name["ButlerTaskGenerateIntroMarkers"].title == "Generate intro markers"
-    assert by_name["AutomaticUpdates"].enabled is False
+    assert by_name["AutomaticUpdates"].scheduled is False
     assert by_name["AutomaticUpdates"].description is None
 
 
@@ -362,7 +362,7 @@ def test_json_booleans_in_every_spelling() -> None:
         b'{"name": "C", "enabled": 0, "scheduleRandomized": false}]}}'
     )
     tasks = parse_tasks(body)
-    assert [(t.enabled, t.randomized, t.interval_days) for t in tasks] == [
+    assert [(t.scheduled, t.randomized, t.interval_days) for t in tasks] == [
         (True, False, 1),
         (True, True, 7),
         (False, False, None),

@@ -285,8 +285,8 @@ async def test_set_schedule_changes_toggles_behaviours_and_hours_at_once(
             "never, scheduled, asap",
         ),
         ({"tasks": {"OptimizeDatabase": "asap"}}, "invalid_schedule_value", "true, false"),
-        # Preview thumbnails have a hidden toggle too, but their behaviour is what Plex Web shows.
-        ({"tasks": {"GenerateMediaIndexFiles": True}}, "invalid_schedule_value", "never, scheduled, asap"),
+        # Preview thumbnails take both: their hidden toggle and the behaviour Plex Web shows.
+        ({"tasks": {"GenerateMediaIndexFiles": "soon"}}, "invalid_schedule_value", "true, false, never"),
     ],
 )
 async def test_set_schedule_refuses_naming_the_valid_values(
@@ -304,6 +304,42 @@ async def test_set_schedule_refuses_naming_the_valid_values(
     if key == "unknown_schedule_task":
         assert "AutomaticUpdates" not in caught.value.translation_placeholders["tasks"]
     assert _puts(emulator) == []
+
+
+async def test_a_refused_value_is_written_as_in_yaml(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    with pytest.raises(ServiceValidationError) as caught:
+        await hass.services.async_call(
+            DOMAIN, "set_schedule", {"tasks": {"ButlerTaskGenerateIntroMarkers": True}}, blocking=True
+        )
+    assert caught.value.translation_placeholders["value"] == "true"
+
+
+async def test_true_false_writes_a_toggle_that_a_behaviour_governs_and_says_so(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    """0.1.0 wrote toggles only, so automations written for it keep working."""
+    response = await hass.services.async_call(
+        DOMAIN,
+        "set_schedule",
+        {"tasks": {"GenerateMediaIndexFiles": True, "Optimize database": False}},
+        blocking=True,
+        return_response=True,
+    )
+    assert _puts(emulator) == [
+        {"ButlerTaskGenerateMediaIndexFiles": "true", "ButlerTaskOptimizeDatabase": "false"}
+    ]
+    assert response == {
+        "written": {"ButlerTaskGenerateMediaIndexFiles": True, "ButlerTaskOptimizeDatabase": False},
+        "governed_by": {
+            "GenerateMediaIndexFiles": "GenerateBIFBehavior",
+            "OptimizeDatabase": "ButlerTaskOptimizeDatabase",
+        },
+    }
+    # Without a response asked for, the action runs as before.
+    await hass.services.async_call(DOMAIN, "set_schedule", {"start_hour": 3}, blocking=True)
+    assert _puts(emulator)[-1] == {"ButlerStartHour": "3"}
 
 
 @pytest.mark.parametrize("status", [400, 403])
@@ -494,7 +530,7 @@ async def test_list_tasks_says_how_each_task_is_scheduled(
     }
     assert tasks["AutomaticUpdates"]["schedule"] == {"control": "none"}
     assert tasks["OptimizeDatabase"]["scheduled"] is True
-    assert "enabled" not in tasks["OptimizeDatabase"]
+    assert tasks["OptimizeDatabase"]["enabled"] is True  # deprecated, kept for this release
 
 
 @pytest.mark.skipif(not CAPTURE.exists(), reason="../shared/plex is not here")

@@ -7,15 +7,24 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.plex_butler.api import task_match_key
 from custom_components.plex_butler.const import DOMAIN
+from custom_components.plex_butler.names import ENGLISH_NAMES
 
 from .conftest import TOKEN
-from .plex_emulator import PlexEmulator
+from .plex_emulator import PlexEmulator, TaskSpec
 
 
 async def test_actions_exist_without_servers(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, DOMAIN, {})
-    for service in ("start_task", "stop_task", "start_all_tasks", "stop_all_tasks", "list_tasks"):
+    for service in (
+        "start_task",
+        "stop_task",
+        "start_all_tasks",
+        "stop_all_tasks",
+        "list_tasks",
+        "set_schedule",
+    ):
         assert hass.services.has_service(DOMAIN, service)
     with pytest.raises(ServiceValidationError) as caught:
         await hass.services.async_call(DOMAIN, "start_all_tasks", {}, blocking=True)
@@ -77,9 +86,11 @@ async def test_list_tasks(hass: HomeAssistant, init_integration: MockConfigEntry
     assert len(tasks) == 23
     assert tasks["RefreshLocalMedia"] == {
         "name": "RefreshLocalMedia",
+        "label": "Refresh local metadata",
         "title": "Refresh local media",
         "interval_days": 3,
         "scheduled": True,
+        "enabled": True,
         "randomized": False,
         "running": True,
         "schedule": {"control": "toggle", "setting": "ButlerTaskRefreshLocalMedia", "value": True},
@@ -112,6 +123,11 @@ async def test_unknown_or_hostile_task(
         ("generate intro markers", "ButlerTaskGenerateIntroMarkers"),
         ("BUTLER_TASK_GENERATE_INTRO_MARKERS", "ButlerTaskGenerateIntroMarkers"),
         ("  refresh-libraries ", "RefreshLibraries"),
+        # Plex Butler's English names, which the switches show, as loosely spelled.
+        ("Remove unused blobs", "GarbageCollectBlobs"),
+        ("remove unused blobs", "GarbageCollectBlobs"),
+        ("refresh_metadata", "RefreshPeriodicMetadata"),
+        ("Install server update", "AutomaticUpdates"),
     ],
 )
 async def test_task_names_as_people_type_them(
@@ -124,7 +140,13 @@ async def test_task_names_as_people_type_them(
 
 
 @pytest.mark.parametrize(
-    "typed", ["Sauvegarder la base de données", "Install server update", "backupdatabase2"]
+    "typed",
+    [
+        "Sauvegarder la base de données",
+        "Datenbank sichern",
+        "switch.living_room_plex_backup_database",
+        "backupdatabase2",
+    ],
 )
 async def test_titles_and_other_words_are_not_names(
     hass: HomeAssistant, init_integration: MockConfigEntry, typed: str
@@ -132,6 +154,25 @@ async def test_titles_and_other_words_are_not_names(
     """Titles in other languages or entity names would make automations break when they change."""
     with pytest.raises(ServiceValidationError):
         await hass.services.async_call(DOMAIN, "start_task", {"task": typed}, blocking=True)
+
+
+async def test_a_server_name_wins_over_a_name_of_ours(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    """A task a server lists under a name that spells one of our English names keeps that name."""
+    emulator.set_tasks((*emulator.butler.tasks.values(), TaskSpec("RemoveUnusedBlobs")))
+    await hass.config_entries.async_reload(init_integration.entry_id)
+    await hass.async_block_till_done()
+    await hass.services.async_call(DOMAIN, "start_task", {"task": "Remove unused blobs"}, blocking=True)
+    assert len(emulator.requests_to("POST", "/butler/RemoveUnusedBlobs")) == 1
+    assert emulator.requests_to("POST", "/butler/GarbageCollectBlobs") == []
+
+
+def test_no_name_of_ours_spells_another_tasks_server_name() -> None:
+    server_names = {task_match_key(name): name for name in ENGLISH_NAMES}
+    for name, english in ENGLISH_NAMES.items():
+        for label in english:
+            assert server_names.get(task_match_key(label), name) == name, label
 
 
 async def test_unknown_entry(hass: HomeAssistant, init_integration: MockConfigEntry) -> None:

@@ -8,6 +8,7 @@ Assistant's own Plex integration uses in that language.
 
 import json
 import string
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,11 @@ import pytest
 import yaml
 from awesomeversion import AwesomeVersion
 from homeassistant.const import __version__ as ha_version
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.plex_butler.names import KNOWN_TASKS, schedule_key, task_key
+from custom_components.plex_butler.names import KNOWN_TASKS, english_name, schedule_key, task_key, toggle_key
 
 from .icu import IcuError, parse
 
@@ -156,7 +160,35 @@ def test_every_known_task_has_names_and_icons() -> None:
         schedule = schedule_key(task)
         assert schedule in entities["switch"] or schedule in entities["select"], task
         assert schedule in icons["switch"] or schedule in icons["select"], task
+        toggle = toggle_key(task)
+        assert toggle in entities["switch"], task
+        assert toggle in icons["switch"], task
         # Sentence case: only the first word starts with a capital (names such as Gracenote aside).
         name = entities["switch"][key]["name"]
         assert name[0].isupper(), name
         assert all(word.islower() or word in ("Gracenote",) for word in name.split()[1:]), name
+
+
+def test_actions_accept_the_english_name_each_switch_shows() -> None:
+    """The actions' table of English names starts with what translations/en.json shows today."""
+    english = json.loads((INTEGRATION / "translations" / "en.json").read_text(encoding="utf-8"))
+    for task in KNOWN_TASKS:
+        key = task_key(task)
+        assert key is not None
+        assert english_name(task) == english["entity"]["switch"][key]["name"], task
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_no_two_entities_of_a_server_share_a_name(
+    hass: HomeAssistant, config_entry: MockConfigEntry, language: str
+) -> None:
+    """Hidden and disabled entities included: the device page and the entity list show them all."""
+    hass.config.language = language
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    entries = er.async_entries_for_config_entry(er.async_get(hass), config_entry.entry_id)
+    names = Counter(entry.original_name for entry in entries)
+    assert len(entries) > 50
+    assert None not in names
+    assert [name for name, count in names.items() if count > 1] == []

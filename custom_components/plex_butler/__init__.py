@@ -3,6 +3,7 @@
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.typing import ConfigType
 
 from .clients import async_create_client
@@ -32,6 +33,9 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 
 async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
     """Connect to one server and add its entities."""
+    # 0.1.0 raised this repair issue for a token without Butler rights; re-authentication covers that
+    # now, and Home Assistant would keep the record forever.
+    ir.async_delete_issue(hass, DOMAIN, f"not_admin_{entry.entry_id}")
     client = await async_create_client(hass, entry.data)
     coordinator = PlexButlerCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()

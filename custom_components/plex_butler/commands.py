@@ -20,6 +20,7 @@ from .api import (
 )
 from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
+from .names import ENGLISH_NAMES
 from .runtime import PlexButlerData
 
 
@@ -46,15 +47,19 @@ def printable(text: object) -> str:
 def resolve_task(coordinator: PlexButlerCoordinator, task: str) -> str | None:
     """The server's name of the task `task` spells, or None.
 
-    Case, spaces, underscores and the ButlerTask prefix do not matter ("Backup database",
-    "generate intro markers"); titles in other languages and renamed entities are not names.
+    The server's names come first, then Plex Butler's English names ("Remove unused blobs" is
+    GarbageCollectBlobs); case, spaces, underscores and the ButlerTask prefix do not matter. Names in
+    other languages and renamed entities are not names: they change.
     """
     tasks = coordinator.data.tasks
     if task in tasks:
         return task
     wanted = task_match_key(str(task))
-    matches = [name for name in tasks if task_match_key(name) == wanted]
-    return matches[0] if len(matches) == 1 else None
+    for spellings in (lambda name: (name,), lambda name: ENGLISH_NAMES.get(name, ())):
+        matches = [name for name in tasks if any(task_match_key(s) == wanted for s in spellings(name))]
+        if matches:
+            return matches[0] if len(matches) == 1 else None
+    return None
 
 
 def validate_task(coordinator: PlexButlerCoordinator, task: str) -> str:

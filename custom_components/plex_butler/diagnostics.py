@@ -59,7 +59,9 @@ async def async_get_config_entry_diagnostics(
         "last_update_success": coordinator.last_update_success,
         "notification_socket_connected": coordinator.listener.connected,
         "poll_interval_seconds": None if interval is None else interval.total_seconds(),
-        "tasks": [asdict(task) for task in state.tasks.values()],
+        "tasks": [
+            {"name": task.name, "title": task.title, **task.attributes()} for task in state.tasks.values()
+        ],
         "running": sorted(state.running),
         "started_from_home_assistant": coordinator.started_tasks(),
         "stopped_from_home_assistant": sorted(state.stopped_here),

@@ -1,5 +1,6 @@
 """The actions: start, stop and list Butler tasks from automations and scripts."""
 
+import json
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -8,6 +9,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util.json import JsonValueType
 
 from .api import SETTING_END_HOUR, SETTING_START_HOUR, ButlerSettings, ScheduleControl
 from .commands import (
@@ -37,6 +39,7 @@ from .const import (
     SERVICE_STOP_TASK,
 )
 from .coordinator import PlexButlerCoordinator
+from .names import english_name
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 SERVER_SCHEMA = vol.Schema({vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string})
@@ -131,10 +134,11 @@ async def _list_tasks(data: PlexButlerData, _call: ServiceCall) -> ServiceRespon
         "tasks": [
             {
                 "name": task.name,
+                "label": english_name(task.name),
                 "title": task.title,
-                "interval_days": task.interval_days,
-                "scheduled": task.enabled,
-                "randomized": task.randomized,
+                **task.attributes(),
+                # 0.1.0's name for `scheduled`; deprecated, kept for this release.
+                "enabled": task.scheduled,
                 "running": task.name in state.running,
                 "schedule": _schedule_of(settings, task.name),
             }
@@ -186,39 +190,54 @@ def _hour_values(data: PlexButlerData, settings: ButlerSettings, call: ServiceCa
 def _task_value(
     coordinator: PlexButlerCoordinator, settings: ButlerSettings, task: str, value: object
 ) -> tuple[str, bool | str]:
-    """The setting and value that schedule `task` as asked, or an error naming the valid values."""
+    """The setting and value that schedule `task` as asked, or an error naming the valid values.
+
+    true/false writes the task's toggle wherever it has one, also when a behaviour governs the task
+    (0.1.0 wrote toggles only; the response's `governed_by` says which setting counts).
+    """
     schedule = settings.schedule(task)
-    setting = schedule.setting
-    if setting is None:
+    if schedule.setting is None:
         schedulable = [name for name in coordinator.data.tasks if settings.schedule(name).setting is not None]
         raise task_error(coordinator, "unknown_schedule_task", task, schedulable)
-    if schedule.control is ScheduleControl.TOGGLE:
+    valid: list[str] = []
+    if (toggle := settings.toggle(task)) is not None:
+        valid += ["true", "false"]
         try:
-            return setting.id, cv.boolean(value)
+            return toggle.id, cv.boolean(value)
         except vol.Invalid:
-            valid = "true, false"
-    else:
-        if isinstance(value, str) and value in setting.enum_keys:
-            return setting.id, value
-        valid = ", ".join(setting.enum_keys)
+            pass
+    if (behaviour := settings.behaviour(task)) is not None:
+        valid += behaviour.enum_keys
+        if isinstance(value, str) and value in behaviour.enum_keys:
+            return behaviour.id, value
     raise ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key="invalid_schedule_value",
-        translation_placeholders={"task": task, "value": printable(value), "values": valid},
+        translation_placeholders={"task": task, "value": _as_typed(value), "values": ", ".join(valid)},
     )
+
+
+def _as_typed(value: object) -> str:
+    """A value as it is written in YAML: true, not Python's True."""
+    return json.dumps(value) if isinstance(value, bool) or value is None else printable(value)
 
 
 async def _set_schedule(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
     settings = _schedule_settings(data)
     values: dict[str, bool | int | str] = dict(_hour_values(data, settings, call))
+    governed_by: dict[str, JsonValueType] = {}
     for typed, value in call.data.get(ATTR_TASKS, {}).items():
         # Spelled as loosely as for start_task; a name the server does not list may still have a setting.
         task = resolve_task(data.coordinator, typed) or typed
         setting_id, setting_value = _task_value(data.coordinator, settings, task, value)
         values[setting_id] = setting_value
+        governing = settings.schedule(task).setting
+        if governing is not None:
+            governed_by[task] = governing.id
     if values:
         await async_set_settings(data, values)
-    return None
+    written: dict[str, JsonValueType] = dict(values)
+    return {"written": written, "governed_by": governed_by}
 
 
 async def _dispatch(hass: HomeAssistant, handler: Handler, call: ServiceCall) -> ServiceResponse:
@@ -231,7 +250,7 @@ SERVICES: tuple[tuple[str, vol.Schema, Handler, SupportsResponse], ...] = (
     (SERVICE_START_ALL_TASKS, SERVER_SCHEMA, _start_all, SupportsResponse.NONE),
     (SERVICE_STOP_ALL_TASKS, SERVER_SCHEMA, _stop_all, SupportsResponse.NONE),
     (SERVICE_LIST_TASKS, SERVER_SCHEMA, _list_tasks, SupportsResponse.ONLY),
-    (SERVICE_SET_SCHEDULE, SCHEDULE_SCHEMA, _set_schedule, SupportsResponse.NONE),
+    (SERVICE_SET_SCHEDULE, SCHEDULE_SCHEMA, _set_schedule, SupportsResponse.OPTIONAL),
 )
 
 

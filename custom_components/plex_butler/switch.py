@@ -16,7 +16,7 @@ from .commands import async_set_settings, async_start_task, async_stop_task
 from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity, PlexButlerSettingsEntity
 from .entity_sync import EntitySync
-from .names import UNKNOWN_SCHEDULE_KEY, UNKNOWN_TASK_KEY, schedule_key, shown_by_default, task_key
+from .names import UNKNOWN_SCHEDULE_KEY, UNKNOWN_TASK_KEY, shown_by_default, task_key, toggle_key
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 1
@@ -86,12 +86,7 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
         task = self.coordinator.data.tasks.get(self.task_name)
         if task is None:
             return {"task": self.task_name}
-        return {
-            "task": task.name,
-            "interval_days": task.interval_days,
-            "scheduled": task.enabled,
-            "randomized": task.randomized,
-        }
+        return {"task": task.name, **task.attributes()}
 
     @override
     async def async_turn_on(self, **kwargs: Any) -> None:
@@ -113,7 +108,7 @@ class PlexButlerScheduleSwitch(PlexButlerSettingsEntity, SwitchEntity):
         super().__init__(data.settings, data.coordinator, f"{name}{SCHEDULE_SUFFIX}")
         self._data = data
         self.task_name = name
-        self._attr_translation_key = schedule_key(name)
+        self._attr_translation_key = toggle_key(name)
         if self._attr_translation_key == UNKNOWN_SCHEDULE_KEY:
             self._attr_translation_placeholders = {"task": data.coordinator.data.tasks[name].title}
         toggle = self._toggle

@@ -21,8 +21,17 @@ class ButlerTask:
     title: str
     description: str | None
     interval_days: int | None
-    enabled: bool
+    # Plex's `enabled`: whether the Butler's schedule runs the task (it can be started either way).
+    scheduled: bool
     randomized: bool
+
+    def attributes(self) -> dict[str, int | bool | None]:
+        """What every view of the task shows beside its name: the switch, list_tasks, diagnostics."""
+        return {
+            "interval_days": self.interval_days,
+            "scheduled": self.scheduled,
+            "randomized": self.randomized,
+        }
 
 
 @dataclass(frozen=True, slots=True)

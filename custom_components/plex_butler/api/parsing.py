@@ -189,7 +189,7 @@ def parse_tasks(body: bytes) -> list[ButlerTask]:
                 title=title or readable_title(name),
                 description=_optional_text(record, "description"),
                 interval_days=_number(record, "interval"),
-                enabled=_flag(record, "enabled", default=True),
+                scheduled=_flag(record, "enabled", default=True),
                 randomized=_flag(record, "scheduleRandomized"),
             )
         )
