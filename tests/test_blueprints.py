@@ -59,7 +59,7 @@ async def test_pause_during_playback(
     assert len(emulator.requests_to("POST", "/butler")) == 1
 
 
-@pytest.mark.parametrize("task_duration", [0.05])
+@pytest.mark.parametrize(("task_duration", "push_enabled"), [(0.05, True)])
 @pytest.mark.usefixtures("installed_blueprints")
 async def test_run_tasks_and_notify(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
@@ -88,6 +88,46 @@ async def test_run_tasks_and_notify(
     assert _notified(hass)
 
 
-def _notified(hass: HomeAssistant) -> bool:
+@pytest.mark.parametrize(("task_duration", "push_enabled"), [(0.6, True), (0.6, False)])
+@pytest.mark.usefixtures("installed_blueprints")
+async def test_run_tasks_and_notify_waits_through_a_reload(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+) -> None:
+    """Names as the switches show them; a reload mid-run is no "done"."""
+    assert await async_setup_component(hass, "persistent_notification", {})
+    tasks = ["Backup database", "optimize_database"]
+    await _automation(
+        hass,
+        "run_tasks_and_notify",
+        {
+            "server": init_integration.entry_id,
+            "tasks": tasks,
+            "start_triggers": [{"trigger": "event", "event_type": "download_finished"}],
+        },
+    )
+    hass.bus.async_fire("download_finished")
+    # Reload while the second task runs (not async_block_till_done: it waits for the emulator's run).
+    for _ in range(200):
+        run = emulator.butler.run
+        if run is not None and run.current == "OptimizeDatabase":
+            break
+        await asyncio.sleep(0.01)
+    assert await hass.config_entries.async_reload(init_integration.entry_id)
+    assert emulator.butler.completed == ["BackupDatabase"]
+    assert not _notified(hass, tasks)
+
+    for _ in range(300):
+        if _notified(hass, tasks):
+            break
+        await asyncio.sleep(0.02)
+        if not _notified(hass, tasks) and len(emulator.butler.completed) == 2:
+            # Polling (no socket) sees the end at the next poll: ask for it now.
+            await init_integration.runtime_data.coordinator.async_refresh()
+    assert emulator.butler.completed == ["BackupDatabase", "OptimizeDatabase"]
+    assert _notified(hass, tasks)
+
+
+def _notified(hass: HomeAssistant, tasks: list[str] | None = None) -> bool:
+    message = "Finished: " + ", ".join(tasks or ["BackupDatabase", "OptimizeDatabase"])
     notifications = persistent_notification._async_get_or_create_notifications(hass)
-    return any(n["message"] == "Finished: BackupDatabase, OptimizeDatabase" for n in notifications.values())
+    return any(n["message"] == message for n in notifications.values())

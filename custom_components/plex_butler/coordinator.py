@@ -133,7 +133,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # Tasks whose stop has been sent and not answered yet: a run that ends meanwhile ended by it.
         self._stopping: set[str] = set()
         self._grace_check: CALLBACK_TYPE | None = None
-        entry.async_on_unload(self._cancel_grace_check)
+        # A command answered after the entry unloaded (a reload mid-request) sets no more timers.
+        self._unloaded = False
+        entry.async_on_unload(self._on_unload)
         self.listener = NotificationListener(
             client,
             entry.title,
@@ -266,7 +268,8 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # Should the server never open a run for it, look again once the grace period is over: with
         # the socket up, no poll would come soon enough to take the task's switch back off.
         self._cancel_grace_check()
-        self._grace_check = async_call_later(self.hass, START_GRACE_SECONDS + 1, self._async_grace_check)
+        if not self._unloaded:
+            self._grace_check = async_call_later(self.hass, START_GRACE_SECONDS + 1, self._async_grace_check)
 
     def intend_stop(self, name: str | None = None) -> None:
         """A stop of one task, or of all, is about to be sent (before its request leaves)."""
@@ -287,6 +290,11 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             self._stopped.add(name)
             if name in self.data.running:
                 self._stopped_here.add(name)
+
+    @callback
+    def _on_unload(self) -> None:
+        self._unloaded = True
+        self._cancel_grace_check()
 
     @callback
     def _cancel_grace_check(self) -> None:
