@@ -45,7 +45,8 @@ from custom_components.plex_butler.api.schedule import ButlerSettings
 from .conftest import MACHINE_ID, TOKEN
 from .plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
-CAPTURES = Path(__file__).resolve().parents[2] / "shared" / "plex" / "captures-pms-1.43.2"
+# Real answers of a 1.43.2 server, trimmed; tests/fixtures/README.md names their source.
+CAPTURES = Path(__file__).resolve().parent / "fixtures" / "pms_1_43_2"
 
 
 @pytest.fixture
@@ -514,7 +515,6 @@ def test_random_xml_attributes_raise_only_response_errors(children: list[dict[st
     assert all(task.name and task.title for task in tasks)
 
 
-@pytest.mark.skipif(not CAPTURES.is_dir(), reason="shared/plex captures are not beside this checkout")
 def test_real_capture_parses() -> None:
     tasks = parse_tasks((CAPTURES / "butler.xml").read_bytes())
     assert len(tasks) == 23

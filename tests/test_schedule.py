@@ -29,7 +29,8 @@ OPTIMIZE_SCHEDULE = "switch.living_room_plex_optimize_database_schedule"
 INTRO_SCHEDULE = "select.living_room_plex_generate_intro_markers_schedule"
 NEXT_WINDOW = "sensor.living_room_plex_next_maintenance_window"
 OPTIMIZE = "switch.living_room_plex_optimize_database"
-CAPTURE = Path(__file__).resolve().parents[2] / "shared" / "plex" / "captures-other" / "prefs-2019-macos.json"
+# A real 2019 server's preferences, trimmed; tests/fixtures/README.md names the source.
+CAPTURE = Path(__file__).resolve().parent / "fixtures" / "prefs_2019_macos.json"
 
 # The classic tasks of a 1.43.2 server that have a ButlerTask<Name> toggle on real servers.
 TOGGLED = {
@@ -533,14 +534,13 @@ async def test_list_tasks_says_how_each_task_is_scheduled(
     assert tasks["OptimizeDatabase"]["enabled"] is True  # deprecated, kept for this release
 
 
-@pytest.mark.skipif(not CAPTURE.exists(), reason="../shared/plex is not here")
 async def test_real_2019_preferences_end_to_end(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
     emulator: PlexEmulator,
     entity_registry: er.EntityRegistry,
 ) -> None:
-    # The emulator answers GET /:/prefs with the real server's body, byte for byte.
+    # The emulator answers GET /:/prefs with the real server's body (its Butler settings).
     emulator.faults.add("/:/prefs", method="GET", body=CAPTURE.read_bytes(), content_type="application/json")
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)

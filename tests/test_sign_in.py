@@ -207,6 +207,11 @@ async def test_a_relay_alone_is_not_stored(
     assert result["errors"] == {"base": "relay_only"}
     assert emulator.requests_to("GET", "/identity")
     assert not hass.config_entries.async_entries(DOMAIN)
+    # The form's button leads back to the ways in of adding a server.
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.MENU
+    assert result["step_id"] == "user"
+    assert list(result["menu_options"]) == ["sign_in", "manual"]
 
 
 async def test_callback_page_moves_the_flow_on(
@@ -513,6 +518,7 @@ async def test_reauth_with_an_account_that_does_not_own_the_server(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "reauth"
+    assert list(result["menu_options"]) == ["sign_in", "reauth_confirm"]
     assert init_integration.data[CONF_TOKEN] == TOKEN
 
 
@@ -649,4 +655,5 @@ async def test_reconfigure_by_sign_in_accepts_only_its_own_server(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.MENU
     assert result["step_id"] == "reconfigure"
+    assert list(result["menu_options"]) == ["sign_in", "reconfigure_manual"]
     assert init_integration.data[CONF_URL] == emulator.url

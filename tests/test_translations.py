@@ -29,7 +29,7 @@ from .icu import IcuError, parse
 INTEGRATION = Path(__file__).parents[1] / "custom_components" / "plex_butler"
 STRINGS = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
 LANGUAGES = sorted(path.stem for path in (INTEGRATION / "translations").glob("*.json"))
-# The twelve languages beside English that Plex Butler ships (issue 13).
+# The twelve languages beside English that Plex Butler ships.
 REQUIRED_LANGUAGES = {"cs", "da", "de", "en", "es", "fi", "fr", "it", "nb", "nl", "pl", "pt-BR", "sv"}
 # Read as files: importing core Plex would need its plexapi dependency.
 CORE_PLEX_TRANSLATIONS = Path(homeassistant.components.__path__[0]) / "plex" / "translations"
@@ -192,3 +192,12 @@ async def test_no_two_entities_of_a_server_share_a_name(
     assert len(entries) > 50
     assert None not in names
     assert [name for name, count in names.items() if count > 1] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_failed_sign_in_form_has_a_button_of_its_own(language: str) -> None:
+    """The frontend shows a step's `submit` text; without it the way back reads "Submit"."""
+    label = _translation(language).get("config.step.sign_in_failed.submit", "")
+    assert label.strip(), language
+    if language == "en":
+        assert label == "Back to the choices"

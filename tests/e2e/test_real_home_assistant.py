@@ -68,9 +68,14 @@ async def test_whole_life_of_an_entry(
     assert before["entries"][0]["state"] == "loaded"
     assert [name for _, name, _ in before["devices"]] == ["Living room Plex"]
     switches = [entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("switch.")]
-    assert len([entity_id for entity_id in switches if not entity_id.endswith("_schedule")]) == 23
-    # The toggles real servers have for the listed tasks; the analysis and marker tasks get selects.
-    assert len([entity_id for entity_id in switches if entity_id.endswith("_schedule")]) == 12
+    schedule = ("_schedule", "_schedule_old_toggle")
+    assert len([entity_id for entity_id in switches if not entity_id.endswith(schedule)]) == 23
+    # The toggles real servers have for the listed tasks; the analysis and marker tasks get selects,
+    # and preview thumbnails keep an old toggle beside theirs, named apart.
+    assert len([entity_id for entity_id in switches if entity_id.endswith("_schedule")]) == 11
+    assert [entity_id for entity_id in switches if entity_id.endswith("_old_toggle")] == [
+        "switch.living_room_plex_generate_video_preview_thumbnails_schedule_old_toggle"
+    ]
     assert len([entity_id for entity_id, _, _ in before["entities"] if entity_id.startswith("select.")]) == 8
     assert {unique_id for _, unique_id, _ in before["entities"]} >= {
         f"{MACHINE_ID}-start_all",

@@ -1,6 +1,6 @@
 """An emulated Plex Media Server: the Butler endpoints, activities and their websocket, on loopback.
 
-Faithful to shared/plex/README.md: XML unless JSON is asked for, `<ButlerTasks>` as the root of
+Faithful to what real servers answer: XML unless JSON is asked for, `<ButlerTasks>` as the root of
 `GET /butler`, 202 for a task already running, 404 for stopping an idle one, 401 with an HTML body for
 a missing or wrong token. Tests steer it through `faults` and read what it received in `requests`.
 """

@@ -1,6 +1,6 @@
 """The Butler task list of a real Plex Media Server 1.43.2.10687 (Linux, June 2026).
 
-Transcribed from the captured `GET /butler` answer described in shared/plex/README.md: same names,
+Transcribed from that server's `GET /butler` answer (tests/fixtures/pms_1_43_2/butler.xml): same names,
 order and attributes; only BackupDatabase carries a title and description there, so only it does here.
 """
 

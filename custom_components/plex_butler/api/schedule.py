@@ -1,6 +1,7 @@
 """What a Plex server's preferences say about the Butler's schedule.
 
-Three kinds of preference matter (shared/plex/README.md, "Butler settings"):
+Three kinds of preference matter, as real servers list them (a 2019 server's `GET /:/prefs`, and the
+behaviours current servers add):
 - the window: `ButlerStartHour` and `ButlerEndHour`, whole hours in the server's local time;
 - toggles: a bool `ButlerTask<Name>` per classic task, saying whether the window runs it;
 - behaviours: text preferences such as `GenerateIntroMarkerBehavior` (never / scheduled / asap) that
@@ -22,8 +23,8 @@ BEHAVIOUR_NEVER: Final = "never"
 # Preferences whose ids begin like toggles but are not one (update policy, update bookkeeping).
 NOT_TOGGLES: Final = frozenset({"ButlerTaskUpdateServer", "ButlerTaskUpdateScheduled"})
 
-# The task each behaviour preference governs. Matched by name: an inference, not a capture (the facts
-# say so); a behaviour preference missing here still gets its control, only without a task.
+# The task each behaviour preference governs. Matched by name: no server documents which behaviour
+# governs which task; a behaviour preference missing here still gets its control, only without a task.
 BEHAVIOUR_TASKS: Final[Mapping[str, str]] = {
     "GenerateIntroMarkerBehavior": "ButlerTaskGenerateIntroMarkers",
     "GenerateCreditsMarkerBehavior": "ButlerTaskGenerateCreditsMarkers",
