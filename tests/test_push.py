@@ -200,7 +200,7 @@ async def test_a_failed_stop_leaves_no_intent(
     emulator.faults.clear()
     emulator.butler.stop("OptimizeDatabase")
     await _until(lambda: "OptimizeDatabase" not in coordinator.data.running)
-    assert "OptimizeDatabase" not in coordinator.data.stopped_here
+    assert "OptimizeDatabase" not in coordinator.data.stopped_from_home_assistant
 
 
 async def test_socket_loss_falls_back_to_polling_then_recovers(

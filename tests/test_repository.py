@@ -8,7 +8,15 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 # What is never tracked (tools' caches, the virtual environments, builds).
-SKIPPED_DIRECTORIES = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", ".hypothesis"}
+SKIPPED_DIRECTORIES = {
+    ".git",
+    ".venv",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+}
 FORBIDDEN = re.compile(
     "|".join(
         (
@@ -53,13 +61,21 @@ def test_no_process_words_or_outside_paths() -> None:
     for path in files:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if match := FORBIDDEN.search(line):
-                found.append(f"{path.relative_to(PROJECT)}:{number}: {match.group(0)!r} in {line.strip()[:100]}")
+                found.append(
+                    f"{path.relative_to(PROJECT)}:{number}: {match.group(0)!r} in {line.strip()[:100]}"
+                )
     assert len(files) > 100
     assert found == []
 
 
 def test_the_check_finds_what_it_refuses() -> None:
-    for sample in ("Changed on purpose (wave 2)", "Wave 1: a run", "see issue 11", "../shared/plex", "as the facts say"):
+    for sample in (
+        "Changed on purpose (wave 2)",
+        "Wave 1: a run",
+        "see issue 11",
+        "../shared/plex",
+        "as the facts say",
+    ):
         assert FORBIDDEN.search(sample), sample
     for sample in ("home-assistant/core#12345", "a repair issue", "shared servers", "Issue registry"):
         assert not FORBIDDEN.search(sample), sample

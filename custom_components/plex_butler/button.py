@@ -13,7 +13,7 @@ from .coordinator import PlexButlerCoordinator
 from .entity import PlexButlerEntity
 from .runtime import PlexButlerConfigEntry
 
-# Commands to one server go one at a time.
+# Presses of one server's buttons go out one after another (the actions do not queue behind them).
 PARALLEL_UPDATES = 1
 
 
@@ -51,5 +51,5 @@ class PlexButlerButton(PlexButlerEntity, ButtonEntity):
 
     @override
     async def async_press(self) -> None:
-        """Send the command, then refresh once."""
+        """Send the command; the notification socket, or one refresh while it is down, shows the result."""
         await self.entity_description.press_fn(self.coordinator)

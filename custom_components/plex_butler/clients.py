@@ -13,8 +13,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import instance_id
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
-from .api import ClientNames, PlexButlerClient, PlexTvClient
-from .const import REQUEST_TIMEOUT
+from .api import REQUEST_TIMEOUT, ClientNames, PlexButlerClient, PlexTvClient
 
 # Development setting: the base URL of an emulated plex.tv (API and sign-in page on one host), as
 # scripts/develop and the end-to-end tests set it. Read once, when Home Assistant loads the module.
@@ -51,7 +50,9 @@ async def async_create_client(hass: HomeAssistant, data: Mapping[str, Any]) -> P
 
 async def async_create_public_client(hass: HomeAssistant, url: str) -> PlexButlerClient:
     """A client without a token, for what a server tells anyone (`/identity`): discovery."""
-    return PlexButlerClient(async_get_clientsession(hass), url, None, **await async_client_names(hass))
+    return PlexButlerClient(
+        async_get_clientsession(hass), url, None, timeout=REQUEST_TIMEOUT, **await async_client_names(hass)
+    )
 
 
 async def async_create_plex_tv_client(hass: HomeAssistant) -> PlexTvClient:
@@ -59,6 +60,8 @@ async def async_create_plex_tv_client(hass: HomeAssistant) -> PlexTvClient:
     names = await async_client_names(hass)
     session = async_get_clientsession(hass)
     if not PLEX_TV_URL_OVERRIDE:
-        return PlexTvClient(session, **names)
+        return PlexTvClient(session, **names, timeout=REQUEST_TIMEOUT)
     base = PLEX_TV_URL_OVERRIDE.rstrip("/")
-    return PlexTvClient(session, **names, api_url=base, sign_in_page_url=f"{base}/auth")
+    return PlexTvClient(
+        session, **names, timeout=REQUEST_TIMEOUT, api_url=base, sign_in_page_url=f"{base}/auth"
+    )

@@ -9,8 +9,6 @@ LOGGER = logging.getLogger(__package__)
 
 # How often the task list and activities are read while nothing tells us sooner.
 POLL_INTERVAL: Final = timedelta(seconds=30)
-# Seconds a request to the server may take before it counts as unreachable.
-REQUEST_TIMEOUT: Final = 10.0
 # While the notification socket is open, polling is only a safety net.
 PUSH_POLL_INTERVAL: Final = timedelta(minutes=5)
 # Schedule settings change rarely and send no notification: read them this often (and after writes).

@@ -3,9 +3,8 @@
 import asyncio
 import time
 from dataclasses import dataclass, field
-from typing import override
+from typing import TYPE_CHECKING, override
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers.event import async_call_later
@@ -30,22 +29,26 @@ from .const import (
 )
 from .push import NotificationListener, PushCallbacks
 
+if TYPE_CHECKING:
+    # The entry's runtime data holds this coordinator: only the type checker may import it.
+    from .runtime import PlexButlerConfigEntry
+
 
 @dataclass(frozen=True, slots=True)
 class ButlerState:
     """What entities render: the server's tasks, which of them run now, and the Butler's runs.
 
     `butler_activities` holds every open Butler run (a finished one may linger at 100 % beside a new
-    one); `butler_activity` is the one the progress and current task are read from. `stopped_here`
-    names the tasks Home Assistant stopped while they ran, until they run again: their end is a stop,
-    not a finish.
+    one); `butler_activity` is the one the progress and current task are read from.
+    `stopped_from_home_assistant` names the tasks Home Assistant stopped while they ran, until they run
+    again: their end is a stop, not a finish.
     """
 
     tasks: dict[str, ButlerTask]
     running: frozenset[str]
     butler_activity: Activity | None = None
     butler_activities: tuple[Activity, ...] = ()
-    stopped_here: frozenset[str] = frozenset()
+    stopped_from_home_assistant: frozenset[str] = frozenset()
 
     @property
     def current_task(self) -> str | None:
@@ -107,10 +110,10 @@ class _StartedTasks:
 class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     """Polls one Plex server's Butler and holds the last state read."""
 
-    config_entry: ConfigEntry
+    config_entry: "PlexButlerConfigEntry"
     identity: ServerIdentity
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: PlexButlerClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: "PlexButlerConfigEntry", client: PlexButlerClient) -> None:
         super().__init__(
             hass,
             LOGGER,
@@ -127,9 +130,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # The Butler run that a notification changed last: the one whose progress and task are shown.
         self._pushed_run: str | None = None
         # Tasks we stopped that the server still names until its next word on the Butler's runs.
-        self._stopped: set[str] = set()
+        self._stopped_still_named: set[str] = set()
         # Tasks stopped from Home Assistant while running, until they run again (see ButlerState).
-        self._stopped_here: set[str] = set()
+        self._stopped_from_home_assistant: set[str] = set()
         # Tasks whose stop has been sent and not answered yet: a run that ends meanwhile ended by it.
         self._stopping: set[str] = set()
         self._grace_check: CALLBACK_TYPE | None = None
@@ -167,7 +170,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             raise self._translate(err) from err
         self._activities = {activity.uuid: activity for activity in activities}
         self._pushed_run = None
-        self._stopped.clear()
+        self._stopped_still_named.clear()
         return self._state({task.name: task for task in tasks})
 
     def _state(self, by_name: dict[str, ButlerTask]) -> ButlerState:
@@ -177,18 +180,18 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # A task runs when any Butler run names it (its subtitle, or a sub-activity titled like the
         # task) or when we started it and the run it joined has not ended yet.
         named = {activity.title for activity in activities} | {run.subtitle for run in runs}
-        named -= self._stopped
+        named -= self._stopped_still_named
         running = (named | self._started.still_running(shown)) & by_name.keys()
         # The server may say a run ended before it answers the stop that ended it.
         previous = self.data.running if self.data is not None else frozenset()
-        self._stopped_here |= (previous - running) & self._stopping
-        self._stopped_here -= running
+        self._stopped_from_home_assistant |= (previous - running) & self._stopping
+        self._stopped_from_home_assistant -= running
         return ButlerState(
             tasks=by_name,
             running=frozenset(running),
             butler_activity=shown,
             butler_activities=runs,
-            stopped_here=frozenset(self._stopped_here),
+            stopped_from_home_assistant=frozenset(self._stopped_from_home_assistant),
         )
 
     def _shown_run(self, runs: tuple[Activity, ...]) -> Activity | None:
@@ -220,7 +223,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         if activity.is_butler:
             self._pushed_run = None if notification.event == "ended" else activity.uuid
             # The server has spoken about its runs since our stop: trust what it names now.
-            self._stopped.clear()
+            self._stopped_still_named.clear()
         self._publish()
 
     @callback
@@ -263,8 +266,8 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     def mark_started(self, name: str) -> None:
         """Record a start the server accepted (200 started, 202 already running)."""
         self._started.add(name)
-        self._stopped.discard(name)
-        self._stopped_here.discard(name)
+        self._stopped_still_named.discard(name)
+        self._stopped_from_home_assistant.discard(name)
         # Should the server never open a run for it, look again once the grace period is over: with
         # the socket up, no poll would come soon enough to take the task's switch back off.
         self._cancel_grace_check()
@@ -283,13 +286,13 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         """Record a stop of one task, or of all of them, that the server accepted."""
         if name is None:
             self._started.clear()
-            self._stopped.update(self.data.tasks)
-            self._stopped_here.update(self.data.running)
+            self._stopped_still_named.update(self.data.tasks)
+            self._stopped_from_home_assistant.update(self.data.running)
         else:
             self._started.discard(name)
-            self._stopped.add(name)
+            self._stopped_still_named.add(name)
             if name in self.data.running:
-                self._stopped_here.add(name)
+                self._stopped_from_home_assistant.add(name)
 
     @callback
     def _on_unload(self) -> None:

@@ -64,7 +64,7 @@ async def async_get_config_entry_diagnostics(
         ],
         "running": sorted(state.running),
         "started_from_home_assistant": coordinator.started_tasks(),
-        "stopped_from_home_assistant": sorted(state.stopped_here),
+        "stopped_from_home_assistant": sorted(state.stopped_from_home_assistant),
         "butler_activities": [asdict(activity) for activity in state.butler_activities],
         "schedule": {
             "last_update_success": settings.last_update_success,

@@ -49,7 +49,7 @@ class PlexButlerTaskEvent(PlexButlerEntity, EventEntity):
         self._titles.update({name: task.title for name, task in state.tasks.items()})
         changes = [(EVENT_STARTED, name) for name in sorted(state.running - self._running)]
         changes += [
-            (EVENT_STOPPED if name in state.stopped_here else EVENT_FINISHED, name)
+            (EVENT_STOPPED if name in state.stopped_from_home_assistant else EVENT_FINISHED, name)
             for name in sorted(self._running - state.running)
         ]
         self._running = state.running

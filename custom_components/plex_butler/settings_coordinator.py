@@ -6,15 +6,18 @@ own slow cycle keeps 130+ settings out of every task poll, and a server that fai
 """
 
 from collections.abc import Mapping
-from typing import override
+from typing import TYPE_CHECKING, override
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import ButlerSettings, PlexButlerError
 from .const import DOMAIN, LOGGER, POLL_INTERVAL, SETTINGS_POLL_INTERVAL
 from .coordinator import PlexButlerCoordinator
+
+if TYPE_CHECKING:
+    # The entry's runtime data holds this coordinator: only the type checker may import it.
+    from .runtime import PlexButlerConfigEntry
 
 
 class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
@@ -26,9 +29,11 @@ class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
     once and the recovery once.
     """
 
-    config_entry: ConfigEntry
+    config_entry: "PlexButlerConfigEntry"
 
-    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, server: PlexButlerCoordinator) -> None:
+    def __init__(
+        self, hass: HomeAssistant, entry: "PlexButlerConfigEntry", server: PlexButlerCoordinator
+    ) -> None:
         super().__init__(
             hass,
             LOGGER,

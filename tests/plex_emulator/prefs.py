@@ -1,12 +1,13 @@
 """The preferences (`GET /:/prefs`) of the emulated server, in the shape real servers send.
 
 Transcribed from a real 2019 server's answer (tests/fixtures/prefs_2019_macos.json; its source is in
-tests/fixtures/README.md): every attribute a real record has (id, label, summary, type, default, value, hidden, advanced, group,
-enumValues), the window hours with their 24 labelled values, the `ButlerTask<Name>` toggles of the
-classic tasks, the `Butler*` preferences that are not toggles, and a hidden
-`ButlerTaskGenerateMediaIndexFiles` with an empty group. From later servers (their preference lists
-and real-server test suites, no capture): `ButlerTaskGarbageCollectBlobs` (2022+), `hidden` on the GarbageCollectBlobs, RefreshEpgGuides and
-GenerateMediaIndexFiles toggles (2022), and the behaviour preferences of a current server.
+tests/fixtures/README.md): every attribute a real record has (id, label, summary, type, default,
+value, hidden, advanced, group, enumValues), the window hours with their 24 labelled values, the
+`ButlerTask<Name>` toggles of the classic tasks, the `Butler*` preferences that are not toggles, and a
+hidden `ButlerTaskGenerateMediaIndexFiles` with an empty group. From later servers (their preference
+lists and real-server test suites, no capture): `ButlerTaskGarbageCollectBlobs` (2022+), `hidden` on
+the GarbageCollectBlobs, RefreshEpgGuides and GenerateMediaIndexFiles toggles (2022), and the
+behaviour preferences of a current server.
 
 No toggle is invented: the analysis and marker tasks of 1.43.2 get none, as on every real server. Only
 132 settings would make the answer as long as a real one; the emulator keeps the Butler's and two others.

@@ -6,6 +6,7 @@ It knows Plex and aiohttp and nothing of Home Assistant, so it could be publishe
 from .client import (
     DEFAULT_PORT,
     MAX_BODY_BYTES,
+    REQUEST_TIMEOUT,
     ClientNames,
     PlexButlerClient,
     normalize_url,
@@ -62,6 +63,7 @@ __all__ = [
     "BEHAVIOUR_TASKS",
     "DEFAULT_PORT",
     "MAX_BODY_BYTES",
+    "REQUEST_TIMEOUT",
     "SETTING_END_HOUR",
     "SETTING_START_HOUR",
     "Activity",

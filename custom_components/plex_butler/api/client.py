@@ -33,7 +33,8 @@ from .parsing import parse_activities, parse_identity, parse_notification, parse
 from .schedule import ButlerSettings
 
 DEFAULT_PORT: Final = 32400
-DEFAULT_TIMEOUT: Final = 10.0
+# Seconds a request (to a server or to plex.tv) may take before it counts as unanswered.
+REQUEST_TIMEOUT: Final = 10.0
 # Far above any real answer (23 tasks are 2 kB, 500 are 60 kB) and far below what would hurt memory.
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 CLIENT_VERSION: Final = "1.0.0"
@@ -131,7 +132,11 @@ def validate_task_name(name: str) -> str:
 
 
 class PlexButlerClient:
-    """Talks to one Plex Media Server's Butler. Holds no state beyond its settings."""
+    """Talks to one Plex Media Server's Butler.
+
+    Beyond its settings it remembers one thing: until when the server may still refuse requests after
+    a preferences write (`_busy_until`).
+    """
 
     def __init__(
         self,
@@ -140,7 +145,7 @@ class PlexButlerClient:
         token: str | None,
         *,
         verify_ssl: bool = True,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = REQUEST_TIMEOUT,
         client_identifier: str = "plex-butler",
         product: str = "Plex Butler",
         device_name: str = "Plex Butler",

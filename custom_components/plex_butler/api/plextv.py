@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import aiohttp
 from yarl import URL
 
-from .client import ClientNames, PlexButlerClient, normalize_url, plex_headers
+from .client import REQUEST_TIMEOUT, ClientNames, PlexButlerClient, normalize_url, plex_headers
 from .errors import (
     PlexButlerError,
     PlexTvAuthError,
@@ -29,7 +29,6 @@ from .errors import (
 PLEX_TV_URL: Final = "https://plex.tv"
 # Plex's sign-in page reads its parameters from the fragment, so they never reach a web server log.
 SIGN_IN_PAGE_URL: Final = "https://app.plex.tv/auth"
-DEFAULT_TIMEOUT: Final = 10.0
 # A dead address of a server should not hold the user up for long: all are tried at once, this long.
 CONNECTION_TIMEOUT: Final = 5.0
 
@@ -200,7 +199,7 @@ class PlexTvClient:
         device_name: str,
         api_url: str = PLEX_TV_URL,
         sign_in_page_url: str = SIGN_IN_PAGE_URL,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float = REQUEST_TIMEOUT,
     ) -> None:
         self._session = session
         self._api_url = URL(api_url)
