@@ -191,7 +191,7 @@ async def test_requests_per_action_and_per_idle_hour(
             "window hour",
             "number",
             "set_value",
-            {"entity_id": "number.living_room_plex_window_start", "value": 3},
+            {"entity_id": "number.living_room_plex_maintenance_starts", "value": 3},
         ),
     ]
     for socket in ("up", "down"):

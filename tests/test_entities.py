@@ -20,7 +20,7 @@ from .plex_emulator import PlexEmulator
 
 START_ALL = "button.living_room_plex_start_all_tasks"
 STOP_ALL = "button.living_room_plex_stop_all_tasks"
-BACKUP = "switch.living_room_plex_backup_database"
+BACKUP = "switch.living_room_plex_back_up_database"
 OPTIMIZE = "switch.living_room_plex_optimize_database"
 
 
@@ -57,7 +57,7 @@ async def test_entities_snapshot(
         }
     # Rarely started tasks stay off auto-generated dashboards until the user shows them.
     hidden = sorted(entity_id for entity_id, entry in registry.items() if entry["hidden_by"] is not None)
-    assert "switch.living_room_plex_backup_database" not in hidden
+    assert "switch.living_room_plex_back_up_database" not in hidden
     assert len(hidden) == 13
     # The next window's start depends on today's date: checked for shape, then masked.
     next_window = registry["sensor.living_room_plex_next_maintenance_window"]

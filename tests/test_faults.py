@@ -45,7 +45,7 @@ FAULTS = (
     "none",
     "none",
 )
-WINDOW_START = "number.living_room_plex_window_start"
+WINDOW_START = "number.living_room_plex_maintenance_starts"
 
 
 @pytest.fixture

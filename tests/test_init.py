@@ -14,7 +14,7 @@ from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
 from .conftest import MACHINE_ID, TOKEN, settle
 from .plex_emulator import NOTIFICATIONS_PATH, REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
-BACKUP = "switch.living_room_plex_backup_database"
+BACKUP = "switch.living_room_plex_back_up_database"
 
 
 async def _poll(hass: HomeAssistant, freezer: FrozenDateTimeFactory) -> None:

@@ -23,8 +23,8 @@ from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL, SETTINGS_
 from .conftest import MACHINE_ID, settle
 from .plex_emulator import PlexEmulator
 
-START = "number.living_room_plex_window_start"
-END = "number.living_room_plex_window_end"
+START = "number.living_room_plex_maintenance_starts"
+END = "number.living_room_plex_maintenance_stops"
 OPTIMIZE_SCHEDULE = "switch.living_room_plex_optimize_database_schedule"
 INTRO_SCHEDULE = "select.living_room_plex_generate_intro_markers_schedule"
 NEXT_WINDOW = "sensor.living_room_plex_next_maintenance_window"
@@ -446,7 +446,7 @@ async def test_schedule_entities_alone_go_unavailable_and_come_back(
     for entity_id in (START, INTRO_SCHEDULE, OPTIMIZE_SCHEDULE, NEXT_WINDOW):
         assert hass.states.get(entity_id).state == STATE_UNAVAILABLE, entity_id
     assert hass.states.get(OPTIMIZE).state == STATE_OFF
-    assert hass.states.get("binary_sensor.living_room_plex_butler_running").state == STATE_OFF
+    assert hass.states.get("binary_sensor.living_room_plex_butler").state == STATE_OFF
     emulator.faults.clear()
     await _tick(hass, freezer, POLL_INTERVAL)
     assert hass.states.get(INTRO_SCHEDULE).state == "scheduled"

@@ -40,7 +40,7 @@ async def test_start_task_reports_started_then_already_running(
     response = await hass.services.async_call(DOMAIN, "start_task", data, blocking=True, return_response=True)
     assert response == {"result": "already_running"}
     assert len(emulator.requests_to("POST", "/butler/BackupDatabase")) == 2
-    assert hass.states.get("switch.living_room_plex_backup_database").state == STATE_ON
+    assert hass.states.get("switch.living_room_plex_back_up_database").state == STATE_ON
 
 
 async def test_start_task_without_response(
@@ -144,7 +144,7 @@ async def test_task_names_as_people_type_them(
     [
         "Sauvegarder la base de données",
         "Datenbank sichern",
-        "switch.living_room_plex_backup_database",
+        "switch.living_room_plex_back_up_database",
         "backupdatabase2",
     ],
 )

@@ -20,7 +20,7 @@ from .api import BEHAVIOUR_TASKS, task_slug
 ENGLISH_NAMES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "AutomaticUpdates": ("Install server update",),
-        "BackupDatabase": ("Backup database",),
+        "BackupDatabase": ("Back up database", "Backup database"),
         "ButlerTaskCleanSupplementalLogFiles": ("Clean supplemental log files",),
         "ButlerTaskGenerateAdMarkers": ("Generate ad markers",),
         "ButlerTaskGenerateCreditsMarkers": ("Generate credits markers",),

@@ -52,6 +52,6 @@ async def test_release_zip_installs_and_loads(
         (entry,) = [entry for entry in entries if entry["entry_id"] == entry_id]
         assert entry["state"] == "loaded"
         states = await hass.get(session, "/api/states")
-        assert "switch.living_room_plex_backup_database" in {state["entity_id"] for state in states}
+        assert "switch.living_room_plex_back_up_database" in {state["entity_id"] for state in states}
     finally:
         await hass.stop()
