@@ -219,38 +219,91 @@ async def _sign_in_through_the_ui(
     await page.screenshot(path=scratch / "setup-done.png")
 
 
-def _dashboard_recipe() -> dict[str, Any]:
-    """The card README offers, read from README itself so the two cannot drift apart."""
+def _dashboard_recipe() -> str:
+    """The card README offers, as YAML to paste, read from README itself so the two cannot drift apart."""
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- dashboard-recipe", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
-    card: dict[str, Any] = yaml.safe_load(block)
-    return card
+    assert yaml.safe_load(block)["type"] == "entities"
+    return block
+
+
+async def _add_the_card_as_readme_says(page: Any, card: str, scratch: Path) -> None:
+    """README's steps, clicked as they are written, on a desktop-sized window with its sidebar.
+
+    *Settings > Dashboards > Add dashboard > New dashboard from scratch*, title "Plex", *Create*; the
+    dashboard from the sidebar, its pencil (*Edit dashboard*) > *Add card* > *By card* > *Manual*, the
+    card pasted over the editor's YAML, *Save*, and *Done*. What each step showed goes to `scratch`.
+    """
+    from playwright.async_api import expect
+
+    sidebar = page.locator("ha-sidebar")
+    await sidebar.get_by_role("link", name="Settings").click(timeout=30_000)
+    await page.get_by_role("link", name=re.compile(r"^Dashboards")).click()
+    await page.get_by_role("button", name="Add dashboard").click()
+    await page.get_by_text("New dashboard from scratch", exact=True).click()
+    await page.get_by_role("textbox", name="Title").fill("Plex")
+    await page.screenshot(path=scratch / "dashboard-1-new.png")
+    await page.get_by_role("button", name="Create", exact=True).click()
+
+    await sidebar.get_by_role("link", name="Plex", exact=True).click()
+    await page.get_by_role("button", name="Edit dashboard").click()
+    # A new dashboard holds one empty section; its + is "Add card".
+    await page.get_by_role("button", name="Add card").click()
+    # The dialog opens on "By entity"; Manual is the last of the cards "By card".
+    await page.get_by_role("tab", name="By card").click()
+    await page.screenshot(path=scratch / "dashboard-2-add-card.png")
+    # Each card of the picker is covered by an overlay that takes the click: the card, not its title.
+    manual = page.locator("hui-card-picker div.card").filter(has=page.get_by_text("Manual", exact=True))
+    await manual.click()
+    editor = page.locator("ha-code-editor").get_by_role("textbox")
+    await expect(editor).to_contain_text("type:")
+    # Select the editor's `type: ''` and paste over it, as a user's Ctrl+A, Ctrl+V does.
+    await editor.click()
+    await page.keyboard.press("ControlOrMeta+A")
+    await page.keyboard.insert_text(card)
+    await expect(page.get_by_text("Entities card configuration")).to_be_visible()
+    await page.screenshot(path=scratch / "dashboard-3-manual-card.png")
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await expect(page.get_by_text("Entities card configuration")).to_have_count(0)
+    await page.get_by_role("button", name="Done", exact=True).click()
+    await expect(page.get_by_role("button", name="Edit dashboard")).to_be_visible()
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")
 async def test_dashboard_card_and_german_names(
     home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator, tmp_path: Path
 ) -> None:
-    """README's card works as pasted; with the instance language German, entity names are German."""
+    """README's card works as pasted, through README's steps; in German, entity names are German."""
     from playwright.async_api import expect
 
     hass = home_assistant
     await hass.onboard(session, finish=True)
     entry_id = await hass.add_plex_butler(session, emulator.url, TOKEN)
-    await hass.ws(session, {"type": "lovelace/dashboards/create", "url_path": "plex-butler", "title": "Plex"})
-    card = _dashboard_recipe()
-    view = {"title": "Plex", "cards": [card]}
-    await hass.ws(
-        session, {"type": "lovelace/config/save", "url_path": "plex-butler", "config": {"views": [view]}}
-    )
     screenshots = _screenshots(tmp_path)
-    async with _logged_in(hass, "/plex-butler/0", screenshots, PHONE) as (_, page):
-        # "Back up now" calls the action with the task's name.
+    async with _logged_in(hass, "/", screenshots, DESKTOP) as (_, page):
+        card = _dashboard_recipe()
+        await _add_the_card_as_readme_says(page, card, tmp_path)
+        # Saved as pasted, in the new dashboard's one section (under its "New section" heading).
+        url_path = urlsplit(page.url).path.split("/")[1]
+        saved = await hass.ws(session, {"type": "lovelace/config", "url_path": url_path})
+        (view,) = saved["views"]
+        assert yaml.safe_load(card) in [c for section in view["sections"] for c in section["cards"]]
+        await page.set_viewport_size(PHONE)
         row = page.locator("hui-buttons-row, hui-button-row").filter(has_text="Back up now")
         await expect(row).to_be_visible(timeout=30_000)
+        # Every entity of the card is one a new installation has.
+        await expect(page.get_by_text("Entity not found")).to_have_count(0)
+        # The last row, the stop-all button, says what it does.
+        stop_all = page.locator("hui-button-row, hui-button-entity-row").filter(has_text="Stop all")
+        await expect(stop_all.get_by_role("button", name="Stop", exact=True)).to_be_visible()
+        await expect(stop_all.get_by_role("button", name="Press", exact=True)).to_have_count(0)
+
+        # "Back up now" calls the action with the task's name.
         await row.get_by_role("button").click()
         await _until_request(emulator, "POST", "/butler/BackupDatabase")
-        await expect(page.get_by_text("Backup database")).to_be_visible()
+        await expect(page.get_by_text("Back up database")).to_be_visible()
+        # Save's "Successfully saved" is gone before the picture.
+        await expect(page.get_by_text("Successfully saved")).to_have_count(0, timeout=15_000)
         await page.screenshot(path=screenshots / "dashboard-card.png")
 
         # German as Home Assistant's language; the entry is reloaded to name its entities anew.
@@ -266,6 +319,11 @@ async def test_dashboard_card_and_german_names(
         await expect(page.locator("text=Im Wartungsfenster >> visible=true").first).to_be_visible()
         await expect(page.get_by_text("Datenbank sichern").first).to_be_visible()
         await page.screenshot(path=screenshots / "device-page-de.png", full_page=True)
+
+        # Back on the card, "Stop" stops it all.
+        await page.goto(f"{hass.url}/{url_path}")
+        await stop_all.get_by_role("button", name="Stop", exact=True).click(timeout=30_000)
+        await _until_request(emulator, "DELETE", "/butler")
     states = {state["entity_id"]: state for state in await hass.get(session, "/api/states")}
     assert states["button.living_room_plex_start_all_tasks"]["attributes"]["friendly_name"] == (
         "Living room Plex Alle Aufgaben starten"
