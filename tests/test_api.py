@@ -106,17 +106,28 @@ async def test_start_stop_and_activities(client: PlexButlerClient, emulator: Ple
     assert await client.get_activities() == []
     assert await client.start_task("OptimizeDatabase") is StartResult.STARTED
     assert await client.start_task("OptimizeDatabase") is StartResult.ALREADY_RUNNING
-    activities = await client.get_activities()
-    assert len(activities) == 1
-    assert activities[0].is_butler
-    assert activities[0].subtitle == "OptimizeDatabase"
-    assert activities[0].title == "Butler tasks"
+    # A real run's shape: the parent (no subtitle), and the database's own activity before its child.
+    parent, own = await client.get_activities()
+    assert (parent.type, parent.title, parent.subtitle, parent.is_butler) == (
+        "butler",
+        "Butler tasks",
+        "",
+        True,
+    )
+    assert (own.type, own.title, own.is_butler) == ("general.db.optimize", "Optimizing database", False)
+    assert await client.start_task("BackupDatabase") is StartResult.STARTED
     assert await client.stop_task("OptimizeDatabase") is StopResult.STOPPED
+    parent, child = await client.get_activities()
+    assert parent.subtitle == ""
+    assert (child.type, child.title, child.subtitle) == ("butler", "Butler tasks", "BackupDatabase")
+    assert await client.stop_task("BackupDatabase") is StopResult.STOPPED
     assert await client.stop_task("OptimizeDatabase") is StopResult.NOT_RUNNING
     assert [r.path for r in emulator.requests if r.method != "GET"] == [
         "/butler/OptimizeDatabase",
         "/butler/OptimizeDatabase",
+        "/butler/BackupDatabase",
         "/butler/OptimizeDatabase",
+        "/butler/BackupDatabase",
         "/butler/OptimizeDatabase",
     ]
 

@@ -204,14 +204,14 @@ async def test_task_ending_on_the_server_turns_switch_off(
     freezer: FrozenDateTimeFactory,
 ) -> None:
     # Started by the server's own schedule, not by us.
-    emulator.butler.start("OptimizeDatabase")
+    emulator.butler.start("BackupDatabase")
     await _poll(hass, freezer)
-    assert hass.states.get("switch.living_room_plex_optimize_database").state == STATE_ON
+    assert hass.states.get("switch.living_room_plex_back_up_database").state == STATE_ON
     # Time is frozen: the emulator's task timer fires with the next poll's tick, then that poll sees it.
     await _poll(hass, freezer)
     await _poll(hass, freezer)
-    assert emulator.butler.completed == ["OptimizeDatabase"]
-    assert hass.states.get("switch.living_room_plex_optimize_database").state == STATE_OFF
+    assert emulator.butler.completed == ["BackupDatabase"]
+    assert hass.states.get("switch.living_room_plex_back_up_database").state == STATE_OFF
 
 
 async def test_idle_polls_write_no_state(

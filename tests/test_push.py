@@ -22,6 +22,7 @@ CLEAN = "switch.living_room_plex_clean_old_bundles"
 START_ALL = "button.living_room_plex_start_all_tasks"
 STOP_ALL = "button.living_room_plex_stop_all_tasks"
 RUNNING = "binary_sensor.living_room_plex_butler"
+CACHE = "switch.living_room_plex_clean_old_cache_files"
 CURRENT = "sensor.living_room_plex_current_task"
 PROGRESS = "sensor.living_room_plex_butler_progress"
 EVENTS = "event.living_room_plex_butler_task"
@@ -298,40 +299,49 @@ async def test_a_start_whose_run_never_comes_falls_back(
     assert len(emulator.requests_to("GET", "/butler")) == reads + 1
 
 
-async def test_every_butler_run_counts(
+async def test_a_task_activity_beside_a_lingering_run(
     hass: HomeAssistant, pushed: MockConfigEntry, emulator: PlexEmulator
 ) -> None:
-    # A finished run lingers at 100 % with no subtitle (the real 1.43.2 capture), then a second run
-    # names CleanOldBundles: a new uuid, numbers as strings, and a library refresh in between.
-    lingering = {
+    """A run's parent lingers at 100 % with no subtitle (the real 1.43.2 capture); a child names a task.
+
+    Numbers come as strings, and a library refresh runs beside: it invents no task.
+    """
+    parent = {
         "uuid": "run-1",
         "type": "butler",
         "cancellable": "0",
         "userID": "1",
         "title": "Butler tasks",
+        "subtitle": "",
     }
-    emulator.broadcast_activity("updated", lingering | {"subtitle": "", "progress": "100"})
+    emulator.broadcast_activity("updated", parent | {"progress": "100"})
     emulator.broadcast_activity(
         "started",
         {"uuid": "lib-1", "type": "library.refresh.items", "title": "Refreshing", "subtitle": "Movies"}
         | {"cancellable": "1", "userID": "1", "progress": "-1"},
     )
-    emulator.broadcast_activity(
-        "started", lingering | {"uuid": "run-2", "subtitle": "CleanOldBundles", "progress": "0"}
-    )
-    await _until(lambda: hass.states.get(CLEAN).state == STATE_ON)
-    assert hass.states.get(CURRENT).state == "clean_old_bundles"
-    assert hass.states.get(PROGRESS).state == "0"
-    tasks = [e for e in hass.states.async_entity_ids("switch") if not e.endswith("_schedule")]
+    child = parent | {"uuid": "task-1", "subtitle": "CleanOldCacheFiles", "progress": "0"}
+    emulator.broadcast_activity("started", child)
+    await _until(lambda: hass.states.get(CACHE).state == STATE_ON)
+    assert hass.states.get(CURRENT).state == "clean_old_cache_files"
+    # The progress is the run's (its parent's), not the task's.
+    assert hass.states.get(PROGRESS).state == "100"
+    tasks = [
+        e for e in hass.states.async_entity_ids("switch") if not e.endswith(("_schedule", "_old_toggle"))
+    ]
     running = {e for e in tasks if hass.states.get(e).state == STATE_ON}
-    assert running == {CLEAN}  # nothing invented by the other activities
+    assert running == {CACHE}  # nothing invented by the other activities
 
-    # The lingering run changing again takes the display, but CleanOldBundles still runs.
-    emulator.broadcast_activity("updated", lingering | {"subtitle": "", "progress": "100"})
-    await _until(lambda: hass.states.get(PROGRESS).state == "100")
-    assert hass.states.get(CLEAN).state == STATE_ON
-    emulator.broadcast_activity("ended", lingering | {"uuid": "run-2", "subtitle": "", "progress": "100"})
-    await _until(lambda: hass.states.get(CLEAN).state == STATE_OFF)
+    # The parent saws down as the task joins the count; the task runs on until its child ends.
+    emulator.broadcast_activity("updated", parent | {"progress": "50"})
+    await _until(lambda: hass.states.get(PROGRESS).state == "50")
+    assert hass.states.get(CACHE).state == STATE_ON
+    emulator.broadcast_activity("ended", child)
+    await _until(lambda: hass.states.get(CACHE).state == STATE_OFF)
+    assert hass.states.get(CURRENT).state == "unknown"
+    assert hass.states.get(RUNNING).state == STATE_ON  # the run is still open
+    emulator.broadcast_activity("ended", parent | {"progress": "100"})
+    await _until(lambda: hass.states.get(RUNNING).state == STATE_OFF)
 
 
 async def test_after_a_poll_the_unfinished_run_is_shown(
@@ -340,9 +350,10 @@ async def test_after_a_poll_the_unfinished_run_is_shown(
     base = {"type": "butler", "cancellable": False, "userID": 1, "title": "Butler tasks"}
     emulator.extra_activities = [
         base | {"uuid": "run-1", "subtitle": "", "progress": 100},
-        base | {"uuid": "run-2", "subtitle": "CleanOldBundles", "progress": 40},
+        base | {"uuid": "run-2", "subtitle": "", "progress": 40},
+        base | {"uuid": "task-1", "subtitle": "CleanOldCacheFiles", "progress": 0},
     ]
     await pushed.runtime_data.coordinator.async_refresh()
-    assert hass.states.get(CLEAN).state == STATE_ON
-    assert hass.states.get(CURRENT).state == "clean_old_bundles"
+    assert hass.states.get(CACHE).state == STATE_ON
+    assert hass.states.get(CURRENT).state == "clean_old_cache_files"
     assert hass.states.get(PROGRESS).state == "40"

@@ -18,6 +18,9 @@ RECONNECT_MAX_SECONDS: Final = 300.0
 # A task we started shows as running until the server's Butler activity has come and gone; a server
 # that has not opened that activity this long after our start is taken not to run it after all.
 START_GRACE_SECONDS: Final = 15.0
+# A task that works in an activity of its own opens its (instant) task activity after it: this long,
+# it is still taken to work. No server documents the gap; the one captured run shows none.
+HANDOVER_SECONDS: Final = 2.0
 
 MANUFACTURER: Final = "Plex"
 MODEL: Final = "Plex Media Server"

@@ -2,6 +2,7 @@
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, override
 
@@ -22,6 +23,7 @@ from .api import (
 )
 from .const import (
     DOMAIN,
+    HANDOVER_SECONDS,
     LOGGER,
     POLL_INTERVAL,
     PUSH_POLL_INTERVAL,
@@ -49,14 +51,10 @@ class ButlerState:
     butler_activity: Activity | None = None
     butler_activities: tuple[Activity, ...] = ()
     stopped_from_home_assistant: frozenset[str] = frozenset()
-
-    @property
-    def current_task(self) -> str | None:
-        """The task the server names as the one it works on, when it names one."""
-        activity = self.butler_activity
-        if activity is not None and activity.subtitle in self.tasks:
-            return activity.subtitle
-        return None
+    # The task the server names as the one it works on (its newest open task activity), if any.
+    current_task: str | None = None
+    # Every activity the server has open now, in the order it listed or opened them.
+    activities: tuple[Activity, ...] = ()
 
 
 @dataclass(slots=True)
@@ -92,6 +90,11 @@ class _StartedTasks:
         """Whether a start is still waiting for the server to open its run."""
         return bool(self.started_at) and not self.seen_run
 
+    def ended_alone(self, names: set[str]) -> None:
+        """Tasks whose own activity the server showed and has now ended: done, whatever the run does."""
+        for name in names:
+            self.started_at.pop(name, None)
+
     def still_running(self, butler_activity: Activity | None) -> set[str]:
         if butler_activity is not None:
             self.seen_run = True
@@ -105,6 +108,12 @@ class _StartedTasks:
         for name in [name for name, at in self.started_at.items() if at < deadline]:
             del self.started_at[name]
         return set(self.started_at)
+
+
+def _task_of(activity: Activity, tasks: Mapping[str, ButlerTask]) -> str | None:
+    """The task an activity is the work of: a run's child names it, some tasks have their own kind."""
+    task = activity.subtitle if activity.is_butler else activity.own_task
+    return task if task in tasks else None
 
 
 class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
@@ -136,6 +145,12 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         # Tasks whose stop has been sent and not answered yet: a run that ends meanwhile ended by it.
         self._stopping: set[str] = set()
         self._grace_check: CALLBACK_TYPE | None = None
+        # The tasks the server's activities named at the last state.
+        self._named: set[str] = set()
+        # Tasks between their own activity and their child (see _handed_over), with a deadline.
+        self._own_named: set[str] = set()
+        self._handover: dict[str, float] = {}
+        self._handover_check: CALLBACK_TYPE | None = None
         # A command answered after the entry unloaded (a reload mid-request) sets no more timers.
         self._unloaded = False
         entry.async_on_unload(self._on_unload)
@@ -174,25 +189,70 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         return self._state({task.name: task for task in tasks})
 
     def _state(self, by_name: dict[str, ButlerTask]) -> ButlerState:
-        activities = self._activities.values()
-        runs = tuple(activity for activity in activities if activity.is_butler)
+        activities = tuple(self._activities.values())
+        butler = [activity for activity in activities if activity.is_butler]
+        # A run is a parent activity (no task in its subtitle) with a child activity per task, whose
+        # subtitle is the task's name; a server that shows only one activity naming the task counts
+        # that one as the run.
+        task_activities = [activity for activity in butler if activity.subtitle in by_name]
+        runs = tuple(activity for activity in butler if activity.subtitle not in by_name) or tuple(
+            task_activities
+        )
         shown = self._shown_run(runs)
-        # A task runs when any Butler run names it (its subtitle, or a sub-activity titled like the
-        # task) or when we started it and the run it joined has not ended yet.
-        named = {activity.title for activity in activities} | {run.subtitle for run in runs}
+        # A task runs when an activity names it (a child's subtitle, or an activity titled like the
+        # task) or when we started it and neither its own activity nor the run it joined has ended.
+        working = [(task, activity) for activity in activities if (task := _task_of(activity, by_name))]
+        named = {activity.title for activity in activities} | {task for task, _ in working}
+        named |= self._handed_over(
+            {task for task, activity in working if not activity.is_butler}, named, runs
+        )
         named -= self._stopped_still_named
+        self._started.ended_alone(self._named - named)
+        self._named = named
         running = (named | self._started.still_running(shown)) & by_name.keys()
         # The server may say a run ended before it answers the stop that ended it.
         previous = self.data.running if self.data is not None else frozenset()
         self._stopped_from_home_assistant |= (previous - running) & self._stopping
         self._stopped_from_home_assistant -= running
+        current = next(
+            (task for task, _ in reversed(working) if task not in self._stopped_still_named),
+            next(iter(self._handover), None),
+        )
         return ButlerState(
             tasks=by_name,
             running=frozenset(running),
             butler_activity=shown,
             butler_activities=runs,
             stopped_from_home_assistant=frozenset(self._stopped_from_home_assistant),
+            current_task=current,
+            activities=activities,
         )
+
+    def _handed_over(self, own: set[str], named: set[str], runs: tuple[Activity, ...]) -> set[str]:
+        """Tasks whose own activity just ended and whose child has not shown yet: still working.
+
+        OptimizeDatabase and CleanOldBundles work in an activity of their own, then open an instant
+        child; without this their switch and event would flicker off and on between the two.
+        """
+        now = time.monotonic()
+        # A task whose own activity ended because we stopped it has nothing to hand over to.
+        for task in self._own_named - own - self._stopping - self._stopped_still_named:
+            self._handover[task] = now + HANDOVER_SECONDS
+        self._own_named = own
+        for task, deadline in list(self._handover.items()):
+            if task in named or deadline <= now or not runs:
+                del self._handover[task]
+        if self._handover and not self._unloaded:
+            if self._handover_check is not None:
+                self._handover_check()
+            delay = min(self._handover.values()) - now
+            self._handover_check = async_call_later(self.hass, delay, self._on_handover_due)
+        return set(self._handover)
+
+    @callback
+    def _on_handover_due(self, _now: object) -> None:
+        self._handover_check = None
+        self._publish()
 
     def _shown_run(self, runs: tuple[Activity, ...]) -> Activity | None:
         """The run whose progress and task are shown.
@@ -285,10 +345,12 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     def mark_stopped(self, name: str | None = None) -> None:
         """Record a stop of one task, or of all of them, that the server accepted."""
         if name is None:
+            self._handover.clear()
             self._started.clear()
             self._stopped_still_named.update(self.data.tasks)
             self._stopped_from_home_assistant.update(self.data.running)
         else:
+            self._handover.pop(name, None)
             self._started.discard(name)
             self._stopped_still_named.add(name)
             if name in self.data.running:
@@ -298,6 +360,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     def _on_unload(self) -> None:
         self._unloaded = True
         self._cancel_grace_check()
+        if self._handover_check is not None:
+            self._handover_check()
+            self._handover_check = None
 
     @callback
     def _cancel_grace_check(self) -> None:

@@ -29,7 +29,10 @@ NEXT_WINDOW_KEY = "next_window"
 
 def _progress(state: ButlerState) -> int | None:
     activity = state.butler_activity
-    return None if activity is None else activity.progress
+    # Plex writes -1 for "no measure".
+    return (
+        None if activity is None or activity.progress is None or activity.progress < 0 else activity.progress
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

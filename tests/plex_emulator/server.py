@@ -131,7 +131,7 @@ class PlexEmulator:
         self.port = 0
         self.host = "127.0.0.1"
         self.scheme = "http"
-        self.butler.add_listener(self._broadcast_activity)
+        self.butler.add_listener(self._on_butler_activity)
 
     @property
     def url(self) -> str:
@@ -361,8 +361,7 @@ class PlexEmulator:
         return web.Response(status=200)
 
     async def _activities(self, request: web.Request) -> web.Response:
-        activity = self.butler.activity()
-        activities = [*self.extra_activities, *([] if activity is None else [activity])]
+        activities = [*self.extra_activities, *self.butler.activities()]
         return self._container(request, "MediaContainer", {"size": len(activities)}, "Activity", activities)
 
     async def _get_prefs(self, request: web.Request) -> web.Response:
@@ -406,6 +405,10 @@ class PlexEmulator:
         finally:
             self._sockets.discard(socket)
         return socket
+
+    def _on_butler_activity(self, event: str, activity: dict[str, object], withheld: bool) -> None:
+        if not withheld:
+            self._broadcast_activity(event, activity)
 
     def _broadcast_activity(self, event: str, activity: dict[str, object]) -> None:
         if self.numbers_as_strings:

@@ -1,7 +1,10 @@
 """Plain data the client hands out: frozen, hashable, no behaviour beyond small derived values."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,14 @@ class ButlerTask:
         }
 
 
+# Tasks that do their real work in an activity of their own before their (then instant) child, as a
+# 1.43.2 server's activities table shows. Analysis activities (`media.generate.*`) are not here: they
+# also run outside the Butler, whenever media is added.
+OWN_ACTIVITY_TASKS: Final[Mapping[str, str]] = MappingProxyType(
+    {"general.db.optimize": "OptimizeDatabase", "general.bundle.clean": "CleanOldBundles"}
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Activity:
     """One entry of `GET /activities` or of an activity notification."""
@@ -47,8 +58,13 @@ class Activity:
 
     @property
     def is_butler(self) -> bool:
-        """Whether this is the single activity the Butler opens for a run."""
+        """Whether the Butler opened this activity: a run (the parent) or one task of it (a child)."""
         return self.type == "butler"
+
+    @property
+    def own_task(self) -> str | None:
+        """The Butler task that does its work in this activity of its own type, if any."""
+        return OWN_ACTIVITY_TASKS.get(self.type)
 
 
 @dataclass(frozen=True, slots=True)
