@@ -35,7 +35,7 @@ async def test_entities_snapshot(
     entries = er.async_entries_for_config_entry(entity_registry, init_integration.entry_id)
     # 23 task switches, 12 schedule switches (3 hidden, so disabled), 8 behaviour selects, 2 hours,
     # 2 buttons, 3 sensors, the running sensor and the event.
-    assert len(entries) == 52
+    assert len(entries) == 76
     registry = {}
     for entry in sorted(entries, key=lambda entry: entry.entity_id):
         state = hass.states.get(entry.entity_id)
@@ -58,7 +58,10 @@ async def test_entities_snapshot(
     # Rarely started tasks stay off auto-generated dashboards until the user shows them.
     hidden = sorted(entity_id for entity_id, entry in registry.items() if entry["hidden_by"] is not None)
     assert "switch.living_room_plex_back_up_database" not in hidden
-    assert len(hidden) == 13
+    # The switch and the last-run sensor of each of the 13 such tasks.
+    assert len([entity_id for entity_id in hidden if entity_id.startswith("switch.")]) == 13
+    assert len([entity_id for entity_id in hidden if entity_id.endswith("_last_run")]) == 13
+    assert "sensor.living_room_plex_back_up_database_last_run" not in hidden
     # The next window's start depends on today's date: checked for shape, then masked.
     next_window = registry["sensor.living_room_plex_next_maintenance_window"]
     opens = dt_util.parse_datetime(next_window["state"])

@@ -93,6 +93,7 @@ async def test_list_tasks(hass: HomeAssistant, init_integration: MockConfigEntry
         "enabled": True,
         "randomized": False,
         "running": True,
+        "last_run": None,
         "schedule": {"control": "toggle", "setting": "ButlerTaskRefreshLocalMedia", "value": True},
     }
     assert tasks["RefreshEpgGuides"]["running"] is False

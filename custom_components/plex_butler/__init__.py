@@ -9,6 +9,8 @@ from homeassistant.helpers.typing import ConfigType
 from .clients import async_create_client
 from .const import DOMAIN
 from .coordinator import PlexButlerCoordinator
+from .history import RunHistory
+from .logbook import async_load_words
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 from .services import async_register_services
 from .settings_coordinator import PlexButlerSettingsCoordinator
@@ -38,17 +40,29 @@ async def async_setup_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -
     ir.async_delete_issue(hass, DOMAIN, f"not_admin_{entry.entry_id}")
     client = await async_create_client(hass, entry.data)
     coordinator = PlexButlerCoordinator(hass, entry, client)
+    history = RunHistory(hass, entry.entry_id, coordinator)
+    await history.async_load()
     await coordinator.async_config_entry_first_refresh()
     # The schedule is secondary: a server that fails to give it is still set up, without it for now.
     settings = PlexButlerSettingsCoordinator(hass, entry, coordinator)
     await settings.async_refresh()
     entry.async_on_unload(settings.async_follow_server())
-    entry.runtime_data = PlexButlerData(coordinator, settings)
+    await async_load_words(hass)
+    entry.runtime_data = PlexButlerData(coordinator, settings, history)
+    history.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     coordinator.async_start_push()
     return True
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> bool:
-    """Remove the server's entities; the coordinator's timer ends with the entry."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Remove the server's entities and write its history; the coordinator's timer ends with the entry."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.history.async_stop()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PlexButlerConfigEntry) -> None:
+    """Forget the server's run history."""
+    await RunHistory.async_remove(hass, entry.entry_id)

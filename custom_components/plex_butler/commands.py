@@ -97,6 +97,7 @@ async def async_stop_task(coordinator: PlexButlerCoordinator, task: str) -> Stop
 async def async_start_all(coordinator: PlexButlerCoordinator) -> None:
     """Start every enabled task of the server; the socket or a refresh tells which run."""
     await _async_send(coordinator, lambda client: client.start_all())
+    coordinator.mark_started_all()
     await coordinator.async_after_command()
 
 

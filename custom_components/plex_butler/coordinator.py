@@ -55,6 +55,11 @@ class ButlerState:
     current_task: str | None = None
     # Every activity the server has open now, in the order it listed or opened them.
     activities: tuple[Activity, ...] = ()
+    # The open activities whose start a notification reported (a poll finds activities already open).
+    seen_starting: frozenset[str] = frozenset()
+    # Tasks started from Home Assistant and held as running; when "start all" was last pressed here.
+    started_from_home_assistant: frozenset[str] = frozenset()
+    start_all_at: float | None = None
 
 
 @dataclass(slots=True)
@@ -147,6 +152,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         self._grace_check: CALLBACK_TYPE | None = None
         # The tasks the server's activities named at the last state.
         self._named: set[str] = set()
+        # Activities whose "started" notification arrived (see ButlerState.seen_starting).
+        self._seen_starting: set[str] = set()
+        self._start_all_at: float | None = None
         # Tasks between their own activity and their child (see _handed_over), with a deadline.
         self._own_named: set[str] = set()
         self._handover: dict[str, float] = {}
@@ -226,6 +234,9 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
             stopped_from_home_assistant=frozenset(self._stopped_from_home_assistant),
             current_task=current,
             activities=activities,
+            seen_starting=frozenset(self._seen_starting & self._activities.keys()),
+            started_from_home_assistant=frozenset(self._started.started_at) & by_name.keys(),
+            start_all_at=self._start_all_at,
         )
 
     def _handed_over(self, own: set[str], named: set[str], runs: tuple[Activity, ...]) -> set[str]:
@@ -278,6 +289,10 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         activity = notification.activity
         if notification.event == "ended":
             self._activities.pop(activity.uuid, None)
+            self._seen_starting.discard(activity.uuid)
+        elif notification.event == "started":
+            self._activities[activity.uuid] = activity
+            self._seen_starting.add(activity.uuid)
         else:
             self._activities[activity.uuid] = activity
         if activity.is_butler:
@@ -322,6 +337,10 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     def started_tasks(self) -> list[dict[str, object]]:
         """Tasks started from Home Assistant that are held as running, for diagnostics."""
         return self._started.describe()
+
+    def mark_started_all(self) -> None:
+        """Record that the server accepted "start all": runs opening soon after are Home Assistant's."""
+        self._start_all_at = time.monotonic()
 
     def mark_started(self, name: str) -> None:
         """Record a start the server accepted (200 started, 202 already running)."""

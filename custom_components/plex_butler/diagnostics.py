@@ -41,6 +41,18 @@ def _is_ip_address(host: str) -> bool:
     return True
 
 
+def _history(entry: PlexButlerConfigEntry) -> dict[str, Any]:
+    """How much is recorded, and the newest runs (times and outcomes only)."""
+    history = entry.runtime_data.history
+    butler_runs, task_runs = history.query()
+    return {
+        "butler_runs": len(butler_runs),
+        "task_runs": len(task_runs),
+        "newest_butler_runs": [run.describe() for run in butler_runs[:3]],
+        "newest_task_runs": [run.describe() for run in task_runs[:5]],
+    }
+
+
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PlexButlerConfigEntry
 ) -> dict[str, Any]:
@@ -66,6 +78,7 @@ async def async_get_config_entry_diagnostics(
         "started_from_home_assistant": coordinator.started_tasks(),
         "stopped_from_home_assistant": sorted(state.stopped_from_home_assistant),
         "butler_activities": [asdict(activity) for activity in state.butler_activities],
+        "history": _history(entry),
         "schedule": {
             "last_update_success": settings.last_update_success,
             "settings": None

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from homeassistant.config_entries import ConfigEntry
 
 from .coordinator import PlexButlerCoordinator
+from .history import RunHistory
 from .settings_coordinator import PlexButlerSettingsCoordinator
 
 
@@ -14,6 +15,7 @@ class PlexButlerData:
 
     coordinator: PlexButlerCoordinator
     settings: PlexButlerSettingsCoordinator
+    history: RunHistory
 
 
 type PlexButlerConfigEntry = ConfigEntry[PlexButlerData]

@@ -1,4 +1,4 @@
-"""Sensors: how far the Butler's run is, which task it works on, and when the window opens next.
+"""Sensors: the Butler's progress, its current task, the next window, and last runs (last_run.py).
 
 The current task's state is the task's slug (`backup_database`), stable across server versions and
 languages for automations to compare, and translated on screen through state translations; the
@@ -21,6 +21,7 @@ from .const import ATTR_TASK, ATTR_TITLE
 from .coordinator import ButlerState, PlexButlerCoordinator
 from .entity import PlexButlerEntity, PlexButlerSettingsEntity
 from .entity_sync import async_follow_schedule
+from .last_run import async_add_last_run_sensors
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
 PARALLEL_UPDATES = 0
@@ -65,6 +66,7 @@ async def async_setup_entry(
             PlexButlerCurrentTaskSensor(data.coordinator),
         ]
     )
+    async_add_last_run_sensors(hass, entry, async_add_entities)
     async_follow_schedule(
         hass,
         entry,

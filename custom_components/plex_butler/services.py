@@ -9,6 +9,7 @@ from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.util import dt as dt_util
 from homeassistant.util.json import JsonValueType
 
 from .api import SETTING_END_HOUR, SETTING_START_HOUR, ButlerSettings, ScheduleControl
@@ -27,10 +28,12 @@ from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_END_HOUR,
     ATTR_RESULT,
+    ATTR_SINCE,
     ATTR_START_HOUR,
     ATTR_TASK,
     ATTR_TASKS,
     DOMAIN,
+    SERVICE_GET_HISTORY,
     SERVICE_LIST_TASKS,
     SERVICE_SET_SCHEDULE,
     SERVICE_START_ALL_TASKS,
@@ -39,6 +42,7 @@ from .const import (
     SERVICE_STOP_TASK,
 )
 from .coordinator import PlexButlerCoordinator
+from .history import TaskRunRecord
 from .names import english_name
 from .runtime import PlexButlerConfigEntry, PlexButlerData
 
@@ -53,6 +57,10 @@ SCHEDULE_SCHEMA = SERVER_SCHEMA.extend(
         # handler knows which the server has and names the valid values when refusing.
         vol.Optional(ATTR_TASKS): vol.Schema({cv.string: vol.Any(bool, str, int)}),
     }
+)
+
+HISTORY_SCHEMA = SERVER_SCHEMA.extend(
+    {vol.Optional(ATTR_TASK): cv.string, vol.Optional(ATTR_SINCE): cv.datetime}
 )
 
 type Handler = Callable[[PlexButlerData, ServiceCall], Awaitable[ServiceResponse]]
@@ -140,10 +148,35 @@ async def _list_tasks(data: PlexButlerData, _call: ServiceCall) -> ServiceRespon
                 # 0.1.0's name for `scheduled`; deprecated, kept for this release.
                 "enabled": task.scheduled,
                 "running": task.name in state.running,
+                "last_run": _last_run(data.history.last_task_run(task.name)),
                 "schedule": _schedule_of(settings, task.name),
             }
             for task in state.tasks.values()
         ]
+    }
+
+
+def _last_run(run: TaskRunRecord | None) -> dict[str, Any] | None:
+    if run is None:
+        return None
+    described = run.describe()
+    return {key: described[key] for key in ("start", "end", "duration", "outcome")}
+
+
+async def _get_history(data: PlexButlerData, call: ServiceCall) -> ServiceResponse:
+    task = call.data.get(ATTR_TASK)
+    if task is not None:
+        # Spelled as for start_task; a task the server no longer lists may still have runs.
+        task = resolve_task(data.coordinator, task) or task
+    since = call.data.get(ATTR_SINCE)
+    if since is not None:
+        since = dt_util.as_utc(
+            since if since.tzinfo else since.replace(tzinfo=dt_util.get_default_time_zone())
+        )
+    butler_runs, task_runs = data.history.query(task, since)
+    return {
+        "butler_runs": [run.describe() for run in butler_runs],
+        "task_runs": [run.describe() for run in task_runs],
     }
 
 
@@ -251,6 +284,7 @@ SERVICES: tuple[tuple[str, vol.Schema, Handler, SupportsResponse], ...] = (
     (SERVICE_STOP_ALL_TASKS, SERVER_SCHEMA, _stop_all, SupportsResponse.NONE),
     (SERVICE_LIST_TASKS, SERVER_SCHEMA, _list_tasks, SupportsResponse.ONLY),
     (SERVICE_SET_SCHEDULE, SCHEDULE_SCHEMA, _set_schedule, SupportsResponse.OPTIONAL),
+    (SERVICE_GET_HISTORY, HISTORY_SCHEMA, _get_history, SupportsResponse.ONLY),
 )
 
 
