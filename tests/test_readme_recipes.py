@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import yaml
 from homeassistant.components.automation import DOMAIN as AUTOMATION_DOMAIN
 from homeassistant.core import HomeAssistant, ServiceCall
 from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_mock_service
 
 from custom_components.plex_butler.const import DOMAIN
@@ -67,3 +69,34 @@ async def test_backup_finished_fires_once_per_finish_and_never_on_reload(
 
     await _finish_a_backup(hass, emulator)
     assert len(notified) == 2
+
+
+# The recipe's time trigger waits for 08:00 beyond the test.
+@pytest.mark.parametrize("expected_lingering_timers", [True])
+@pytest.mark.parametrize(("days_ago", "warned"), [(5, True), (1, False), (None, True)])
+async def test_backup_overdue_warns_only_when_the_last_backup_is_old(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    hass_storage: dict[str, Any],
+    days_ago: int | None,
+    warned: bool,
+) -> None:
+    if days_ago is not None:
+        end = dt_util.utcnow() - timedelta(days=days_ago)
+        key = f"{DOMAIN}.history.{config_entry.entry_id}"
+        run = {"task": "BackupDatabase", "start": None, "end": end.isoformat(), "outcome": "finished"}
+        hass_storage[key] = {"version": 1, "key": key, "data": {"butler_runs": [], "task_runs": [run]}}
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    notified: list[ServiceCall] = async_mock_service(hass, "notify", "notify")
+    automation = readme_automation("Plex backup overdue")
+    assert await async_setup_component(hass, AUTOMATION_DOMAIN, {AUTOMATION_DOMAIN: [automation]})
+    await hass.async_block_till_done()
+    await hass.services.async_call(
+        AUTOMATION_DOMAIN,
+        "trigger",
+        {"entity_id": "automation.plex_backup_overdue", "skip_condition": False},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert len(notified) == (1 if warned else 0)
