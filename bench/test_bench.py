@@ -5,23 +5,28 @@ harness and prints a table row. PLEX_BUTLER_BENCH_ROUNDS scales the repetitions 
 """
 
 import asyncio
+import json
 import os
 import resource
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import aiohttp
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL, EVENT_STATE_CHANGED
 from homeassistant.core import HomeAssistant
+from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.plex_butler import history as history_module
 from custom_components.plex_butler.const import (
     DOMAIN,
     POLL_INTERVAL,
     PUSH_POLL_INTERVAL,
     SETTINGS_POLL_INTERVAL,
 )
+from custom_components.plex_butler.history import SAVE_DELAY_SECONDS, RunHistory
 from tests.conftest import TOKEN
 from tests.plex_emulator import REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
 
@@ -283,3 +288,79 @@ async def test_cpu_per_cycle_by_task_count(hass: HomeAssistant, socket_enabled: 
         await hass.config_entries.async_unload(entry.entry_id)
         await hass.async_block_till_done()
         await emulator.stop()
+
+
+async def test_history_cost(hass: HomeAssistant, socket_enabled: None) -> None:
+    """A night of every task: requests, history writes; then restore time and size at the bounds."""
+    emulator = PlexEmulator(token=TOKEN, task_duration=0.01)
+    emulator.identity["machineIdentifier"] = "1" * 40
+    await emulator.start()
+    entry = await add_entry(hass, emulator, "1" * 40, "History")
+    coordinator = entry.runtime_data.coordinator
+    history = entry.runtime_data.history
+    await until(lambda: coordinator.listener.connected)
+    emulator.requests.clear()
+    writes_before = history.writes
+    history_module.SAVE_DELAY_SECONDS = 1.0
+    emulator.butler.start_all()
+    await until(lambda: emulator.butler.run is None, 30)
+    await until(lambda: not any(run.open for run in history.task_runs), 10)
+    requests = [r for r in emulator.requests if r.path != "/:/websockets/notifications"]
+    row("HTTP requests the history adds during a run of every task", f"{len(requests)}", "0")
+    # The delayed write comes after SAVE_DELAY_SECONDS without a change (a minute; scaled down
+    # here with the run, whose tasks take 10 ms instead of seconds).
+    await asyncio.sleep(1.5)
+    await hass.async_block_till_done()
+    recorded = len(history.task_runs)
+    row(
+        f"history writes for a night of {recorded} task runs",
+        f"{history.writes - writes_before}",
+        "1 or 2",
+    )
+    history_module.SAVE_DELAY_SECONDS = SAVE_DELAY_SECONDS
+    await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    await emulator.stop()
+
+    # A history at its bounds: 50 runs of each of 28 tasks, 50 Butler runs.
+    now = dt_util.utcnow()
+    task_runs = [
+        {
+            "task": f"Task{task:02d}",
+            "start": (now - timedelta(days=day, minutes=5)).isoformat(),
+            "end": (now - timedelta(days=day)).isoformat(),
+            "outcome": "finished",
+            "started_by": "server",
+            "seen_from_start": True,
+            "open": False,
+        }
+        for day in range(50, 0, -1)
+        for task in range(28)
+    ]
+    butler_runs = [
+        {
+            "uuid": f"run-{day}",
+            "start": (now - timedelta(days=day, hours=1)).isoformat(),
+            "end": (now - timedelta(days=day)).isoformat(),
+            "seen_from_start": True,
+            "open": False,
+        }
+        for day in range(50, 0, -1)
+    ]
+    data = {"butler_runs": butler_runs, "task_runs": task_runs}
+    row(
+        "history file at its bounds (1,400 task runs, 50 Butler runs)",
+        f"{len(json.dumps(data)) / 1024:.0f} KiB",
+    )
+    # Home Assistant reads and parses the file in its executor; the event loop builds the records.
+    timings = []
+    for _ in range(max(3, ROUNDS // 10)):
+        restored = RunHistory(hass, "bench", coordinator)
+        started = time.process_time()
+        restored.restore(data)
+        timings.append(time.process_time() - started)
+    row(
+        "history restore at its bounds, event loop CPU (median)",
+        f"{statistics.median(timings) * 1000:.1f} ms",
+        "well under a poll",
+    )

@@ -8,7 +8,7 @@ happened while Plex Butler was not watching (a restart, a reload, a server that 
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal, override
 
@@ -136,8 +136,11 @@ class RunHistory:
     async def async_load(self) -> None:
         """Read what was saved; records open then are open now until a state says otherwise."""
         stored = await self._store.async_load()
-        if stored is None:
-            return
+        if stored is not None:
+            self.restore(stored)
+
+    def restore(self, stored: dict[str, Any]) -> None:
+        """Take the records of a stored history (the file is read and parsed off the event loop)."""
         self.butler_runs = [_butler_run(record) for record in stored.get("butler_runs", [])]
         self.task_runs = [_task_run(record) for record in stored.get("task_runs", [])]
         self._open_runs = {run.uuid: run for run in self.butler_runs if run.open}
@@ -349,7 +352,8 @@ def _stored(run: ButlerRunRecord | TaskRunRecord) -> dict[str, Any]:
 
 
 def _times(record: dict[str, Any], keys: Iterable[str]) -> dict[str, Any]:
-    return {key: dt_util.parse_datetime(record[key]) if record.get(key) else None for key in keys}
+    # fromisoformat reads what isoformat wrote, several times faster than a general parser.
+    return {key: datetime.fromisoformat(record[key]) if record.get(key) else None for key in keys}
 
 
 def _butler_run(record: dict[str, Any]) -> ButlerRunRecord:
@@ -364,14 +368,12 @@ def _butler_run(record: dict[str, Any]) -> ButlerRunRecord:
 def _task_run(record: dict[str, Any]) -> TaskRunRecord:
     started_by: StartedBy = "home_assistant" if record.get("started_by") == "home_assistant" else "server"
     outcome = record.get("outcome")
-    return replace(
-        TaskRunRecord(
-            task=str(record["task"]),
-            started_by=started_by,
-            seen_from_start=bool(record.get("seen_from_start")),
-            ended_with_run=bool(record.get("ended_with_run")),
-            open=bool(record.get("open")),
-            **_times(record, ("start", "end", "last_seen_open", "own_activity_start")),
-        ),
+    return TaskRunRecord(
+        task=str(record["task"]),
+        started_by=started_by,
         outcome=outcome if outcome in ("finished", "stopped") else None,
+        seen_from_start=bool(record.get("seen_from_start")),
+        ended_with_run=bool(record.get("ended_with_run")),
+        open=bool(record.get("open")),
+        **_times(record, ("start", "end", "last_seen_open", "own_activity_start")),
     )
