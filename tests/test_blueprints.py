@@ -2,6 +2,7 @@
 
 import asyncio
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,23 +41,46 @@ async def _automation(hass: HomeAssistant, blueprint: str, inputs: dict[str, obj
     assert state.state == "on"
 
 
+@pytest.mark.parametrize("watch_with", ["players", "plex_sensor"])
 @pytest.mark.usefixtures("installed_blueprints")
 async def test_pause_during_playback(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, watch_with: str
 ) -> None:
-    hass.states.async_set("media_player.living_room_tv", "idle")
+    """The running tasks stop one by one (scheduled ones stay scheduled) and only they start again."""
+    if watch_with == "players":
+        watching, idle, playing, paused = "media_player.living_room_tv", "idle", "playing", "paused"
+        inputs: dict[str, object] = {"players": [watching]}
+    else:
+        # Home Assistant's Plex integration counts the people watching.
+        watching, idle, playing, paused = "sensor.plex_living_room", "0", "1", "0"
+        inputs = {"watching_sensor": watching}
+    hass.states.async_set(watching, idle)
     await _automation(
         hass,
         "pause_butler_during_playback",
-        {"server": init_integration.entry_id, "players": ["media_player.living_room_tv"], "resume": True},
+        {"server": init_integration.entry_id, "resume": True, **inputs},
     )
-    hass.states.async_set("media_player.living_room_tv", "playing")
-    await settle(hass)
-    assert len(emulator.requests_to("DELETE", "/butler")) == 1
+    emulator.butler.start("BackupDatabase")
+    emulator.butler.scheduled.add("RefreshEpgGuides")
+    await init_integration.runtime_data.coordinator.async_refresh()
 
-    hass.states.async_set("media_player.living_room_tv", "paused")
+    # Not settle(): the automation waits for the end of playback, and Home Assistant waits for it.
+    hass.states.async_set(watching, playing)
+    await _until(lambda: emulator.butler.run is None)
+    assert emulator.requests_to("DELETE", "/butler") == []  # stop all would drop the scheduled ones
+    assert len(emulator.requests_to("DELETE", "/butler/BackupDatabase")) == 1
+    assert emulator.butler.scheduled == {"RefreshEpgGuides"}
+
+    # More playback changes while it waits start nothing new; the end of playback starts it again.
+    hass.states.async_set(watching, playing, {"changed": True})
+    await asyncio.sleep(0.1)
+    assert emulator.requests_to("POST", "/butler/BackupDatabase") == []
+    hass.states.async_set(watching, paused)
+    await _until(lambda: len(emulator.requests_to("POST", "/butler/BackupDatabase")) == 1)
     await settle(hass)
-    assert len(emulator.requests_to("POST", "/butler")) == 1
+    assert emulator.butler.is_running("BackupDatabase")
+    assert emulator.requests_to("POST", "/butler") == []
+    assert len(emulator.requests_to("DELETE", "/butler/BackupDatabase")) == 1
 
 
 @pytest.mark.parametrize(("task_duration", "push_enabled"), [(0.05, True)])
@@ -125,6 +149,14 @@ async def test_run_tasks_and_notify_waits_through_a_reload(
             await init_integration.runtime_data.coordinator.async_refresh()
     assert emulator.butler.completed == ["BackupDatabase", "OptimizeDatabase"]
     assert _notified(hass, tasks)
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")
 
 
 def _notified(hass: HomeAssistant, tasks: list[str] | None = None) -> bool:

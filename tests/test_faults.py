@@ -12,7 +12,7 @@ from unittest.mock import patch
 import aiohttp
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.const import CONF_VERIFY_SSL, STATE_UNAVAILABLE
+from homeassistant.const import STATE_UNAVAILABLE
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
@@ -209,10 +209,3 @@ async def test_endless_body_is_cut_off(emulator: PlexEmulator) -> None:
             await client.get_tasks()
     # Some megabytes sit in socket buffers by the time the client hangs up; far from 50 MB.
     assert 0 < emulator.streamed_bytes < 16 * 1024 * 1024
-
-
-async def test_tls_verification_is_on_unless_turned_off(
-    hass: HomeAssistant, init_integration: MockConfigEntry
-) -> None:
-    assert init_integration.data[CONF_VERIFY_SSL] is True
-    assert init_integration.runtime_data.coordinator.client.verify_ssl is True

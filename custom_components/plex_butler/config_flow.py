@@ -12,13 +12,11 @@ the browser coming back, or the PIN watch (sign_in.py), moves the flow on.
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, Final, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
-    ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
 )
@@ -37,43 +35,22 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 from yarl import URL
 
 from .api import (
-    PlexButlerAuthError,
-    PlexButlerConnectionError,
     PlexButlerError,
-    PlexButlerSslError,
     PlexResource,
     PlexTvError,
-    PlexWebAppUrlError,
-    ServerIdentity,
-    normalize_url,
 )
-from .clients import async_create_client, async_create_public_client
+from .clients import async_create_public_client
 from .compat import vol
 from .const import DOMAIN, LOGGER
+from .core_plex import CorePlexServer, core_plex_servers
+from .server_check import async_check_server
 from .sign_in import AWAIT_SIGN_IN_STEP, SignIn, SignInError, async_server_url
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 CONF_SERVER: Final = "server"
-CORE_PLEX_DOMAIN: Final = "plex"
 # Sign-in failures that end the flow rather than offer the way back.
 SIGN_IN_ABORTS: Final = frozenset({"all_configured"})
-
-
-@dataclass(frozen=True, slots=True)
-class CorePlexServer:
-    """A server of Home Assistant's own Plex integration, as its entry stores it."""
-
-    machine_identifier: str
-    name: str
-    url: str
-    token: str
-    verify_ssl: bool
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """The entry data Plex Butler would store for this server."""
-        return {CONF_URL: self.url, CONF_TOKEN: self.token, CONF_VERIFY_SSL: self.verify_ssl}
 
 
 def _server_schema(defaults: Mapping[str, Any], *, token_required: bool) -> vol.Schema:
@@ -372,7 +349,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         Adding creates the entry (or updates the address of a server configured meanwhile); reauth
         renews the token; reconfigure stores the new data. Both of the latter refuse another server.
         """
-        identity, normalized, errors = await self._async_validate(data)
+        identity, normalized, errors = await async_check_server(self.hass, data)
         if identity is None:
             return None, errors
         await self.async_set_unique_id(identity.machine_identifier, raise_on_progress=False)
@@ -389,29 +366,6 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             ), {}
         self._abort_if_unique_id_configured(updates={CONF_URL: normalized[CONF_URL]})
         return self.async_create_entry(title=identity.friendly_name, data=normalized), {}
-
-    async def _async_validate(
-        self, data: Mapping[str, Any]
-    ) -> tuple[ServerIdentity | None, dict[str, Any], dict[str, str]]:
-        """Reach the server with `data`: its identity and the data to store (URL normalized), or errors."""
-        normalized = _normalized(data)
-        if isinstance(normalized, str):
-            return None, {}, {CONF_URL: normalized}
-        client = await async_create_client(self.hass, normalized)
-        try:
-            identity = await client.get_identity()
-            # The Butler needs the owner's token: a token that may read "/" but not the Butler fails here.
-            await client.get_tasks()
-        except PlexButlerSslError:
-            return None, {}, {"base": "ssl_error"}
-        except PlexButlerConnectionError:
-            return None, {}, {"base": "cannot_connect"}
-        except PlexButlerAuthError:
-            return None, {}, {"base": "invalid_auth"}
-        except PlexButlerError:
-            LOGGER.exception("Unexpected answer from the Plex server")
-            return None, {}, {"base": "unknown"}
-        return identity, normalized, {}
 
     def _wanted_server(self) -> str | None:
         """The one server a sign-in must find, or None when any of the account's servers will do.
@@ -430,47 +384,8 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         }
 
     def _core_plex_servers(self) -> dict[str, CorePlexServer]:
-        """Servers of Home Assistant's Plex integration that have a token and that we do not have yet.
-
-        In a flow about one server (a discovered one), only that server.
-        """
-        configured = self._configured_ids()
-        servers: dict[str, CorePlexServer] = {}
-        for entry in self.hass.config_entries.async_entries(CORE_PLEX_DOMAIN):
-            server = _core_plex_server(entry)
-            if server is None or server.machine_identifier in configured:
-                continue
-            if self.unique_id in (None, server.machine_identifier):
-                servers[server.machine_identifier] = server
-        return servers
-
-
-def _normalized(data: Mapping[str, Any]) -> dict[str, Any] | str:
-    """`data` with the server's base URL in place of what was typed or pasted; or the URL's form error."""
-    try:
-        return {**data, CONF_URL: str(normalize_url(data[CONF_URL]))}
-    except PlexWebAppUrlError:
-        return "plex_web_app"
-    except ValueError:
-        return "invalid_url"
-
-
-def _core_plex_server(entry: ConfigEntry) -> CorePlexServer | None:
-    """The URL and token a core Plex entry holds, when it holds both (a token only when one was given)."""
-    config = entry.data.get("server_config")
-    if not entry.unique_id or not isinstance(config, Mapping):
-        return None
-    url, token = config.get(CONF_URL), config.get(CONF_TOKEN)
-    if not isinstance(url, str) or not isinstance(token, str) or not url or not token:
-        return None
-    return CorePlexServer(
-        machine_identifier=entry.unique_id,
-        name=entry.title or str(entry.data.get("server") or entry.unique_id),
-        url=url,
-        token=token,
-        # Core stores verify_ssl only for https URLs.
-        verify_ssl=bool(config.get(CONF_VERIFY_SSL, True)),
-    )
+        """Core Plex's servers we do not have yet; in a flow about one server, only that one."""
+        return core_plex_servers(self.hass, self._configured_ids(), self.unique_id)
 
 
 def _moved_url(stored: str, announced: URL) -> dict[str, Any] | None:

@@ -65,7 +65,7 @@ class PlexButlerTaskSwitch(PlexButlerEntity, SwitchEntity):
         self._attr_entity_registry_visible_default = shown_by_default(name)
         if key is None:
             # A task we do not know: the server's title, or one derived from its name.
-            self._attr_name = coordinator.data.tasks[name].title
+            self._attr_translation_placeholders = {"task": coordinator.data.tasks[name].title}
 
     @property
     @override

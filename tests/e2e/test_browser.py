@@ -23,6 +23,7 @@ from ..conftest import TOKEN
 from ..plex_emulator import PlexEmulator
 from ..plex_emulator.plextv import PlexTvEmulator, account_resources
 from .hass_process import PROJECT, HassProcess
+from .test_history_e2e import BACKUP, BACKUP_LAST_RUN, socket_opened, until, with_logbook
 
 PLEX_TV_URL_VARIABLE = "PLEX_BUTLER_PLEX_TV_URL"
 
@@ -328,3 +329,49 @@ async def test_dashboard_card_and_german_names(
     assert states["button.living_room_plex_start_all_tasks"]["attributes"]["friendly_name"] == (
         "Living room Plex Alle Aufgaben starten"
     )
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (scripts/setup installs it)")
+@pytest.mark.parametrize(("task_duration", "push_enabled"), [(3.0, True)])
+async def test_run_history_on_the_device_page_and_in_the_logbook(
+    tmp_path: Path, session: aiohttp.ClientSession, emulator: PlexEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a backup ran: its last-run sensor on the device page, its start and end in the logbook."""
+    from playwright.async_api import expect
+
+    hass = HassProcess(tmp_path / "config")
+    with_logbook(monkeypatch, hass.config_dir)
+    screenshots = _screenshots(tmp_path)
+    try:
+        await hass.start(session)
+        await hass.onboard(session, finish=True)
+        await hass.add_plex_butler(session, emulator.url, TOKEN)
+        await socket_opened(emulator, 1)
+        await hass.post(session, "/api/services/switch/turn_on", {"entity_id": BACKUP})
+
+        async def last_run() -> dict[str, Any]:
+            state: dict[str, Any] = await hass.get(session, f"/api/states/{BACKUP_LAST_RUN}")
+            return state
+
+        await until(last_run, lambda state: state["attributes"].get("outcome") == "finished", "last run")
+        devices = await hass.ws(session, {"type": "config/device_registry/list"})
+        (device,) = [d for d in devices if d["name"] == "Living room Plex"]
+        async with _logged_in(hass, f"/config/devices/device/{device['id']}", screenshots, DESKTOP) as (
+            _,
+            page,
+        ):
+            # The sensor's row: its name and when the run ended, as the frontend words a recent time.
+            row = page.locator("hui-sensor-entity-row").filter(
+                has=page.get_by_text("Back up database last run", exact=True)
+            )
+            await expect(row).to_be_visible(timeout=30_000)
+            await expect(row).to_contain_text(re.compile(r"second|minute|just now", re.IGNORECASE))
+            await page.screenshot(path=screenshots / "history-device-page.png", full_page=True)
+
+            await page.set_viewport_size(PHONE)
+            await page.goto(f"{hass.url}/logbook?entity_id={BACKUP}")
+            await expect(page.get_by_text(re.compile(r"Finished \(0:00:0\d\)"))).to_be_visible(timeout=30_000)
+            await expect(page.get_by_text("Started", exact=True)).to_be_visible()
+            await page.screenshot(path=screenshots / "history-logbook-phone.png")
+    finally:
+        await hass.stop()

@@ -11,6 +11,7 @@ is what costs.
 
 import datetime
 import functools
+import ipaddress
 import ssl
 import tempfile
 from pathlib import Path
@@ -128,3 +129,32 @@ def server_ssl_context(plex_direct_hash: str) -> ssl.SSLContext:
 def client_ssl_context() -> ssl.SSLContext:
     """A client context that verifies names and trusts the test CA and nothing else."""
     return ssl.create_default_context(cadata=ca_certificate_pem().decode())
+
+
+def self_signed_context(directory: Path) -> ssl.SSLContext:
+    """A server TLS context with a certificate for 127.0.0.1 that nothing trusts, as Plex's own is by IP."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "plex-butler-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    (directory / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (directory / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(directory / "cert.pem", directory / "key.pem")
+    return context
