@@ -4,8 +4,9 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, override
+from typing import override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryError
 from homeassistant.helpers.event import async_call_later
@@ -30,10 +31,6 @@ from .const import (
     START_GRACE_SECONDS,
 )
 from .push import NotificationListener, PushCallbacks
-
-if TYPE_CHECKING:
-    # The entry's runtime data holds this coordinator: only the type checker may import it.
-    from .runtime import PlexButlerConfigEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +121,10 @@ def _task_of(activity: Activity, tasks: Mapping[str, ButlerTask]) -> str | None:
 class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
     """Polls one Plex server's Butler and holds the last state read."""
 
-    config_entry: "PlexButlerConfigEntry"
+    config_entry: ConfigEntry
     identity: ServerIdentity
 
-    def __init__(self, hass: HomeAssistant, entry: "PlexButlerConfigEntry", client: PlexButlerClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: PlexButlerClient) -> None:
         super().__init__(
             hass,
             LOGGER,

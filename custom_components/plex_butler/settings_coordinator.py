@@ -6,18 +6,15 @@ own slow cycle keeps 130+ settings out of every task poll, and a server that fai
 """
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, override
+from typing import override
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .api import ButlerSettings, PlexButlerError
 from .const import DOMAIN, LOGGER, POLL_INTERVAL, SETTINGS_POLL_INTERVAL
 from .coordinator import PlexButlerCoordinator
-
-if TYPE_CHECKING:
-    # The entry's runtime data holds this coordinator: only the type checker may import it.
-    from .runtime import PlexButlerConfigEntry
 
 
 class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
@@ -29,11 +26,9 @@ class PlexButlerSettingsCoordinator(DataUpdateCoordinator[ButlerSettings]):
     once and the recovery once.
     """
 
-    config_entry: "PlexButlerConfigEntry"
+    config_entry: ConfigEntry
 
-    def __init__(
-        self, hass: HomeAssistant, entry: "PlexButlerConfigEntry", server: PlexButlerCoordinator
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, server: PlexButlerCoordinator) -> None:
         super().__init__(
             hass,
             LOGGER,
