@@ -21,7 +21,7 @@ from homeassistant.helpers import instance_id
 from homeassistant.helpers.http import KEY_HASS
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.plex_butler import config_flow, sign_in
+from custom_components.plex_butler import sign_in
 from custom_components.plex_butler.api import PlexPin, PlexResource
 from custom_components.plex_butler.clients import async_create_plex_tv_client
 from custom_components.plex_butler.const import DOMAIN
@@ -579,20 +579,6 @@ def test_servers_to_offer(
     else:
         offered = sign_in.servers_to_offer(resources, wanted=wanted, configured=configured)
         assert list(offered) == outcome
-
-
-async def test_steps_reached_without_a_sign_in_go_back_to_the_menu(hass: HomeAssistant) -> None:
-    """Nothing to wait for or to choose from (the sign-in was given up meanwhile): back to the menu."""
-    flow = config_flow.PlexButlerConfigFlow()
-    flow.hass = hass
-    flow.context = {"source": SOURCE_USER}
-    result = await flow.async_step_await_sign_in()
-    assert result["type"] is FlowResultType.EXTERNAL_STEP_DONE
-    assert result["step_id"] == "sign_in_failed"
-    for step in (flow.async_step_sign_in_failed, flow.async_step_pick_server):
-        result = await step()
-        assert result["type"] is FlowResultType.MENU
-        assert result["step_id"] == "user"
 
 
 async def test_pin_watch_leaves_a_flow_that_moved_on(hass: HomeAssistant, plex_tv: PlexTvEmulator) -> None:

@@ -12,7 +12,7 @@ the browser coming back, or the PIN watch (sign_in.py), moves the flow on.
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any, Final, override
+from typing import Any, Final, cast, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -192,9 +192,8 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_await_sign_in(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The browser came back from Plex, or the PIN watch saw the PIN approved or expired."""
-        if (sign_in := self._sign_in) is None:
-            # Nothing to wait for (the sign-in was given up meanwhile): back to the choice of ways.
-            return self.async_external_step_done(next_step_id="sign_in_failed")
+        # Only the sign_in step leads here, and only leaving this step ends the sign-in.
+        sign_in = cast(SignIn, self._sign_in)
         if (outcome := await sign_in.async_check()) is None:
             # Back from Plex's page before plex.tv shows the approval: keep waiting on the same step,
             # so the frontend neither reloads nor opens Plex's page again. The watch goes on.
@@ -207,8 +206,8 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_pick_server(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Which of the account's own servers: asked only when there are several new ones."""
-        if (sign_in := self._sign_in) is None or sign_in.outcome is None:
-            return await self.async_step_sign_in_failed()
+        # Only a successful await_sign_in leads here, and this step keeps the sign-in until it ends.
+        sign_in = cast(SignIn, self._sign_in)
         try:
             if not self._offered:
                 self._offered = await sign_in.async_servers(
@@ -232,7 +231,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def async_step_sign_in_failed(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Say why signing in did not work; submitting goes back to the choice of ways."""
-        if user_input is not None or self._failure is None:
+        if user_input is not None:
             self._end_sign_in()
             if self.source == SOURCE_REAUTH:
                 return await self.async_step_reauth(self._get_reauth_entry().data)
@@ -240,7 +239,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_reconfigure()
             return await self.async_step_user()
         return self.async_show_form(
-            step_id="sign_in_failed", data_schema=vol.Schema({}), errors={"base": self._failure}
+            step_id="sign_in_failed", data_schema=vol.Schema({}), errors={"base": str(self._failure)}
         )
 
     async def _async_sign_in_failed(self, key: str) -> ConfigFlowResult:

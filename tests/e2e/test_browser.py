@@ -366,7 +366,13 @@ async def test_run_history_on_the_device_page_and_in_the_logbook(
             )
             await expect(row).to_be_visible(timeout=30_000)
             await expect(row).to_contain_text(re.compile(r"second|minute|just now", re.IGNORECASE))
-            await page.screenshot(path=screenshots / "history-device-page.png", full_page=True)
+            # The Sensors card from its top, as a desktop window shows it (the whole page is 4,000 px tall).
+            await row.evaluate("row => (row.closest('ha-card') ?? row).scrollIntoView({block: 'start'})")
+            await page.screenshot(path=screenshots / "history-device-page.png")
+            # Its more-info dialog: the full name, which the card cuts, and the end's date (not in README).
+            await row.get_by_text("Back up database last run", exact=True).click()
+            await expect(page.get_by_role("dialog")).to_be_visible()
+            await page.screenshot(path=tmp_path / "history-last-run-more-info.png")
 
             await page.set_viewport_size(PHONE)
             await page.goto(f"{hass.url}/logbook?entity_id={BACKUP}")

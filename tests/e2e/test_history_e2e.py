@@ -93,8 +93,10 @@ def ends(rows: list[dict[str, Any]], word: str) -> list[dict[str, Any]]:
 
 @pytest.mark.parametrize(("task_duration", "push_enabled"), [(2.0, True)])
 async def test_task_runs_in_the_logbook_and_the_last_run_sensor(
-    home_assistant: HassProcess, session: aiohttp.ClientSession, emulator: PlexEmulator
+    emulator: PlexEmulator, home_assistant: HassProcess, session: aiohttp.ClientSession
 ) -> None:
+    # The emulator first, so it stops last: Home Assistant reconnects its notification socket at once,
+    # which an emulator stopping under it would accept on a closed server.
     hass = home_assistant
     started = time.monotonic()
     await hass.onboard(session)

@@ -273,15 +273,8 @@ class PlexButlerClient:
             raise PlexButlerConnectionError(
                 f"The Plex server refused the notification socket (HTTP {err.status})"
             ) from err
-        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
-            raise PlexButlerSslError(
-                f"The certificate of {self.base_url.host} could not be verified{_reason(err)}"
-            ) from err
         except (aiohttp.ClientError, OSError, TimeoutError) as err:
-            where = f"{self.base_url.host}:{self.base_url.port}"
-            raise PlexButlerConnectionError(
-                f"Cannot open the notification socket of {where}{_reason(err)}"
-            ) from err
+            raise self._unreached(err, "the notification socket") from err
         async with socket:
             if on_open is not None:
                 on_open()
@@ -328,23 +321,25 @@ class PlexButlerClient:
             ) as response:
                 body = await _read_limited(response, where)
                 status = response.status
-        except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError) as err:
-            raise PlexButlerSslError(
-                f"The certificate of {self.base_url.host} could not be verified{_reason(err)}; "
-                "use the server's plex.direct address, or turn certificate verification off"
-            ) from err
         except aiohttp.ClientPayloadError as err:
             raise PlexButlerResponseError(f"{where}: the server's answer broke off") from err
-        # Before ClientError: aiohttp's own timeouts are both.
-        except TimeoutError as err:
-            raise PlexButlerConnectionError(
-                f"The Plex server at {self.base_url.host}:{self.base_url.port} did not answer in time"
-            ) from err
-        except (aiohttp.ClientError, OSError) as err:
-            raise PlexButlerConnectionError(
-                f"Cannot reach the Plex server at {self.base_url.host}:{self.base_url.port}{_reason(err)}"
-            ) from err
+        except (aiohttp.ClientError, OSError, TimeoutError) as err:
+            raise self._unreached(err) from err
         return status, body
+
+    def _unreached(self, err: BaseException, what: str | None = None) -> PlexButlerConnectionError:
+        """The one mapping of a failure to get an answer (TLS, time, network) to the client's errors."""
+        where = f"{self.base_url.host}:{self.base_url.port}"
+        about = "" if what is None else f" ({what})"
+        if isinstance(err, aiohttp.ClientSSLError | aiohttp.ClientConnectorCertificateError):
+            return PlexButlerSslError(
+                f"The certificate of {self.base_url.host} could not be verified{_reason(err)}; "
+                "use the server's plex.direct address, or turn certificate verification off"
+            )
+        # Before ClientError: aiohttp's own timeouts are both.
+        if isinstance(err, TimeoutError):
+            return PlexButlerConnectionError(f"The Plex server at {where} did not answer in time{about}")
+        return PlexButlerConnectionError(f"Cannot reach the Plex server at {where}{_reason(err)}{about}")
 
 
 def _reason(err: BaseException) -> str:
