@@ -12,7 +12,7 @@ the browser coming back, or the PIN watch (sign_in.py), moves the flow on.
 
 import contextlib
 from collections.abc import Mapping
-from typing import Any, Final, cast, override
+from typing import TYPE_CHECKING, Any, Final, cast, override
 
 from homeassistant.config_entries import (
     SOURCE_REAUTH,
@@ -81,102 +81,43 @@ def _pick[T](choices: Mapping[str, T], user_input: Mapping[str, Any] | None) -> 
     return choices.get(user_input.get(CONF_SERVER, ""))
 
 
-class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
-    """One entry per Plex server, keyed by its machine identifier."""
+class PlexSignInSteps(ConfigFlow):
+    """Signing in with Plex, the same steps whether a server is added, reauthenticated or reconfigured.
 
-    VERSION = 1
+    The flow below decides what a sign-in is for (`_wanted_server`) and saves what it finds
+    (`_async_save`); failures lead back to the menu of the flow's own source.
+    """
 
     def __init__(self) -> None:
-        self._discovered_url: str | None = None
         self._sign_in: SignIn | None = None
         # The account's servers that sign-in may add, once listed.
         self._offered: dict[str, PlexResource] = {}
         # Why signing in failed, for the sign_in_failed step to show.
         self._failure: str | None = None
 
-    # The ways in -------------------------------------------------------------------------------
+    if TYPE_CHECKING:
+        # Given by the flow below.
+        async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+            """The menu of ways in, when the server refused its token."""
+            ...
 
-    @override
-    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """How to connect: from the Plex integration (when it has a server for us), sign in, or by hand."""
-        options = ["sign_in", "manual"]
-        servers = self._core_plex_servers()
-        if servers:
-            options.insert(0, "from_plex")
-        return self.async_show_menu(
-            step_id="user",
-            menu_options=options,
-            description_placeholders={"servers": ", ".join(server.name for server in servers.values())},
-        )
+        async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+            """The menu of ways in, when reconfiguring."""
+            ...
 
-    async def async_step_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """The server's URL and the owner's token, typed or pasted."""
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            result, errors = await self._async_save(user_input)
-            if result is not None:
-                return result
-        suggested = user_input if user_input is not None else {CONF_URL: self._discovered_url}
-        return self.async_show_form(
-            step_id="manual",
-            data_schema=self.add_suggested_values_to_schema(
-                _server_schema({}, token_required=True), suggested
-            ),
-            errors=errors,
-        )
+        async def _async_save(
+            self, data: Mapping[str, Any]
+        ) -> tuple[ConfigFlowResult | None, dict[str, str]]:
+            """Validate and save the server's data as the flow's source wants; or the form errors."""
+            ...
 
-    async def async_step_from_plex(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Take the URL and token of a server that Home Assistant's Plex integration already has.
+        def _wanted_server(self) -> str | None:
+            """The one server a sign-in must find, or None."""
+            ...
 
-        Nothing is written to that integration's entry. With one server there is nothing to ask.
-        """
-        servers = self._core_plex_servers()
-        if not servers:
-            return self.async_abort(reason="already_configured")
-        errors: dict[str, str] = {}
-        if (chosen := _pick(servers, user_input)) is not None:
-            result, errors = await self._async_save(chosen.data)
-            if result is not None:
-                return result
-        return self.async_show_form(
-            step_id="from_plex",
-            data_schema=_server_choice({key: server.name for key, server in servers.items()}),
-            description_placeholders={"servers": ", ".join(server.name for server in servers.values())},
-            errors=errors,
-        )
-
-    @override
-    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
-        """A server announced itself: find out which one with `/identity`, which needs no token."""
-        url = URL.build(scheme="http", host=str(discovery_info.ip_address), port=discovery_info.port)
-        client = await async_create_public_client(self.hass, str(url))
-        try:
-            identity = await client.get_public_identity()
-        except PlexButlerError:
-            return self.async_abort(reason="cannot_connect")
-        await self.async_set_unique_id(identity.machine_identifier)
-        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, identity.machine_identifier)
-        if entry is not None and CONF_URL in entry.data:
-            self._abort_if_unique_id_configured(updates=_moved_url(entry.data[CONF_URL], url))
-        self._abort_if_unique_id_configured()
-        self._discovered_url = str(url)
-        name = discovery_info.name.split(".", 1)[0] or url.host or ""
-        self.context["title_placeholders"] = {"name": name}
-        if identity.machine_identifier in self._core_plex_servers():
-            return await self.async_step_zeroconf_confirm()
-        return await self.async_step_user()
-
-    async def async_step_zeroconf_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Home Assistant's Plex integration knows the discovered server: only a confirmation is needed."""
-        if user_input is not None:
-            return await self.async_step_from_plex()
-        self._set_confirm_only()
-        server = self._core_plex_servers()[str(self.unique_id)]
-        return self.async_show_form(
-            step_id="zeroconf_confirm", description_placeholders={"name": server.name}
-        )
-
-    # Sign in with Plex -------------------------------------------------------------------------
+        def _configured_ids(self) -> set[str]:
+            """The machine identifiers already configured."""
+            ...
 
     async def async_step_sign_in(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Open Plex's sign-in page for a new PIN."""
@@ -286,8 +227,101 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         """The flow is gone (finished, aborted or closed): stop watching its PIN."""
         self._end_sign_in()
 
+
+class PlexButlerConfigFlow(PlexSignInSteps, domain=DOMAIN):
+    """One entry per Plex server, keyed by its machine identifier."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._discovered_url: str | None = None
+
+    # The ways in -------------------------------------------------------------------------------
+
+    @override
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """How to connect: from the Plex integration (when it has a server for us), sign in, or by hand."""
+        options = ["sign_in", "manual"]
+        servers = self._core_plex_servers()
+        if servers:
+            options.insert(0, "from_plex")
+        return self.async_show_menu(
+            step_id="user",
+            menu_options=options,
+            description_placeholders={"servers": ", ".join(server.name for server in servers.values())},
+        )
+
+    async def async_step_manual(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The server's URL and the owner's token, typed or pasted."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            result, errors = await self._async_save(user_input)
+            if result is not None:
+                return result
+        suggested = user_input if user_input is not None else {CONF_URL: self._discovered_url}
+        return self.async_show_form(
+            step_id="manual",
+            data_schema=self.add_suggested_values_to_schema(
+                _server_schema({}, token_required=True), suggested
+            ),
+            errors=errors,
+        )
+
+    async def async_step_from_plex(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Take the URL and token of a server that Home Assistant's Plex integration already has.
+
+        Nothing is written to that integration's entry. With one server there is nothing to ask.
+        """
+        servers = self._core_plex_servers()
+        if not servers:
+            return self.async_abort(reason="already_configured")
+        errors: dict[str, str] = {}
+        if (chosen := _pick(servers, user_input)) is not None:
+            result, errors = await self._async_save(chosen.data)
+            if result is not None:
+                return result
+        return self.async_show_form(
+            step_id="from_plex",
+            data_schema=_server_choice({key: server.name for key, server in servers.items()}),
+            description_placeholders={"servers": ", ".join(server.name for server in servers.values())},
+            errors=errors,
+        )
+
+    @override
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A server announced itself: find out which one with `/identity`, which needs no token."""
+        url = URL.build(scheme="http", host=str(discovery_info.ip_address), port=discovery_info.port)
+        client = await async_create_public_client(self.hass, str(url))
+        try:
+            identity = await client.get_public_identity()
+        except PlexButlerError:
+            return self.async_abort(reason="cannot_connect")
+        await self.async_set_unique_id(identity.machine_identifier)
+        entry = self.hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, identity.machine_identifier)
+        if entry is not None and CONF_URL in entry.data:
+            self._abort_if_unique_id_configured(updates=_moved_url(entry.data[CONF_URL], url))
+        self._abort_if_unique_id_configured()
+        self._discovered_url = str(url)
+        name = discovery_info.name.split(".", 1)[0] or url.host or ""
+        self.context["title_placeholders"] = {"name": name}
+        if identity.machine_identifier in self._core_plex_servers():
+            return await self.async_step_zeroconf_confirm()
+        return await self.async_step_user()
+
+    async def async_step_zeroconf_confirm(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Home Assistant's Plex integration knows the discovered server: only a confirmation is needed."""
+        if user_input is not None:
+            return await self.async_step_from_plex()
+        self._set_confirm_only()
+        server = self._core_plex_servers()[str(self.unique_id)]
+        return self.async_show_form(
+            step_id="zeroconf_confirm", description_placeholders={"name": server.name}
+        )
+
     # Reauth and reconfigure --------------------------------------------------------------------
 
+    @override
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The server refused the token: sign in again, or enter a new token."""
         return self.async_show_menu(
@@ -311,6 +345,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
         )
 
+    @override
     async def async_step_reconfigure(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Find the server again by signing in with Plex, or change its URL, token or certificate check."""
         return self.async_show_menu(
@@ -342,6 +377,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
 
     # Shared by every way in ----------------------------------------------------------------------
 
+    @override
     async def _async_save(self, data: Mapping[str, Any]) -> tuple[ConfigFlowResult | None, dict[str, str]]:
         """Validate `data`, then save it as the flow's source wants; or the form errors to show.
 
@@ -366,6 +402,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
         self._abort_if_unique_id_configured(updates={CONF_URL: normalized[CONF_URL]})
         return self.async_create_entry(title=identity.friendly_name, data=normalized), {}
 
+    @override
     def _wanted_server(self) -> str | None:
         """The one server a sign-in must find, or None when any of the account's servers will do.
 
@@ -377,6 +414,7 @@ class PlexButlerConfigFlow(ConfigFlow, domain=DOMAIN):
             return self._get_reconfigure_entry().unique_id
         return self.unique_id
 
+    @override
     def _configured_ids(self) -> set[str]:
         return {
             entry.unique_id for entry in self._async_current_entries(include_ignore=False) if entry.unique_id
