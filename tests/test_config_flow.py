@@ -247,6 +247,8 @@ async def test_from_core_plex_in_one_click(hass: HomeAssistant, emulator: PlexEm
     core = _core_plex_entry(emulator)
     core.add_to_hass(hass)
     core_data = dict(core.data)
+    # A second dialog, opened at the same time and left open.
+    stale = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["menu_options"] == ["from_plex", "sign_in", "manual"]
     assert result["description_placeholders"] == {"servers": "Living room Plex"}
@@ -259,10 +261,10 @@ async def test_from_core_plex_in_one_click(hass: HomeAssistant, emulator: PlexEm
     assert emulator.requests_to("GET", "/butler")
     assert dict(core.data) == core_data
 
-    # Now that Plex Butler has it, the menu stops offering it, and a menu opened before ends cleanly.
-    stale = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    stale_flow = hass.config_entries.flow._progress[stale["flow_id"]]
-    assert (await stale_flow.async_step_from_plex())["reason"] == "already_configured"
+    # Now that Plex Butler has it, the menu stops offering it, and the menu opened before ends cleanly.
+    stale = await hass.config_entries.flow.async_configure(stale["flow_id"], {"next_step_id": "from_plex"})
+    assert stale["type"] is FlowResultType.ABORT
+    assert stale["reason"] == "already_configured"
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["menu_options"] == ["sign_in", "manual"]
 

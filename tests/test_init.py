@@ -9,7 +9,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
-from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL
+from custom_components.plex_butler.const import DOMAIN, POLL_INTERVAL, PUSH_POLL_INTERVAL
 
 from .conftest import MACHINE_ID, TOKEN, settle
 from .plex_emulator import NOTIFICATIONS_PATH, REAL_1_43_2_TASKS, PlexEmulator, TaskSpec
@@ -225,11 +225,18 @@ async def test_idle_polls_write_no_state(
 
 
 async def test_unload_leaves_no_listener_or_timer(
-    hass: HomeAssistant, init_integration: MockConfigEntry
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
-    coordinator = init_integration.runtime_data.coordinator
-    assert coordinator._listeners
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await hass.async_block_till_done()
-    assert not coordinator._listeners
-    assert coordinator._unsub_refresh is None
+    assert init_integration.state is ConfigEntryState.NOT_LOADED
+    emulator.requests.clear()
+    # An hour of timers: no poll, no settings read, no socket reconnect.
+    for _ in range(12):
+        freezer.tick(PUSH_POLL_INTERVAL)
+        async_fire_time_changed(hass)
+        await hass.async_block_till_done()
+    assert emulator.requests == []
