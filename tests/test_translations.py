@@ -234,3 +234,21 @@ def test_report_long_entity_names(capsys: pytest.CaptureFixture[str]) -> None:
     with capsys.disabled():
         print("\nEntity names over 30 characters\n" + "\n".join(lines))
     assert len(lines) >= len(LANGUAGES)
+
+
+# What a device page shows of a name before it cuts it short.
+VISIBLE = 28
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_schedule_names_put_the_task_first(language: str) -> None:
+    """Cut short on a device page (about 28 characters show), schedule names still tell the tasks apart."""
+    translated = _translation(language)
+    for platform in ("switch", "select"):
+        names = [
+            value
+            for key, value in translated.items()
+            if key.startswith(f"entity.{platform}.") and key.endswith("_schedule.name") and "{" not in value
+        ]
+        beginnings = Counter(name[:VISIBLE] for name in names)
+        assert [start for start, count in beginnings.items() if count > 1] == [], (platform, language)
