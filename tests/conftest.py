@@ -1,7 +1,8 @@
 """Fixtures: the Plex emulator on a free loopback port and a Plex Butler entry set up against it."""
 
 import asyncio
-from collections.abc import AsyncIterator
+import ssl
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 from homeassistant.const import CONF_TOKEN, CONF_URL, CONF_VERIFY_SSL
@@ -101,3 +102,35 @@ async def settle(hass: HomeAssistant) -> None:
     if others:
         await asyncio.wait(others, timeout=10)
     await hass.async_block_till_done()
+
+
+@pytest.fixture
+async def quiet_handshake_failures() -> AsyncIterator[None]:
+    """Let a client refuse an emulator's certificate without failing the test.
+
+    The client hangs up mid-handshake, and the emulator's side reports that to the loop's exception
+    handler, which would fail the test for the server's sake.
+    """
+    loop = asyncio.get_running_loop()
+    handler = loop.get_exception_handler()
+
+    def ignore(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
+        if isinstance(context.get("exception"), ConnectionResetError | ssl.SSLError):
+            return
+        if handler is not None:
+            handler(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(ignore)
+    yield
+    loop.set_exception_handler(handler)
+
+
+async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+    """Wait for `condition`, polling, when Home Assistant cannot be waited for (a run still waiting)."""
+    for _ in range(int(seconds / 0.01)):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("condition not reached in time")

@@ -2,7 +2,6 @@
 
 import asyncio
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from .conftest import settle
+from .conftest import settle, until
 from .plex_emulator import PlexEmulator
 
 BLUEPRINTS = Path(__file__).resolve().parents[1] / "blueprints" / "automation" / "plex_butler"
@@ -66,7 +65,7 @@ async def test_pause_during_playback(
 
     # Not settle(): the automation waits for the end of playback, and Home Assistant waits for it.
     hass.states.async_set(watching, playing)
-    await _until(lambda: emulator.butler.run is None)
+    await until(lambda: emulator.butler.run is None)
     assert emulator.requests_to("DELETE", "/butler") == []  # stop all would drop the scheduled ones
     assert len(emulator.requests_to("DELETE", "/butler/BackupDatabase")) == 1
     assert emulator.butler.scheduled == {"RefreshEpgGuides"}
@@ -76,7 +75,7 @@ async def test_pause_during_playback(
     await asyncio.sleep(0.1)
     assert emulator.requests_to("POST", "/butler/BackupDatabase") == []
     hass.states.async_set(watching, paused)
-    await _until(lambda: len(emulator.requests_to("POST", "/butler/BackupDatabase")) == 1)
+    await until(lambda: len(emulator.requests_to("POST", "/butler/BackupDatabase")) == 1)
     await settle(hass)
     assert emulator.butler.is_running("BackupDatabase")
     assert emulator.requests_to("POST", "/butler") == []
@@ -149,14 +148,6 @@ async def test_run_tasks_and_notify_waits_through_a_reload(
             await init_integration.runtime_data.coordinator.async_refresh()
     assert emulator.butler.completed == ["BackupDatabase", "OptimizeDatabase"]
     assert _notified(hass, tasks)
-
-
-async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 def _notified(hass: HomeAssistant, tasks: list[str] | None = None) -> bool:

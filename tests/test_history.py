@@ -1,6 +1,5 @@
 """The run history: what was seen of each Butler run and task run, kept across reloads and restarts."""
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -20,19 +19,12 @@ from custom_components.plex_butler.const import DOMAIN
 from custom_components.plex_butler.history import EVENT_TASK_RUN, RunHistory
 from custom_components.plex_butler.logbook import async_describe_events
 
+from .conftest import until
 from .plex_emulator import PlexEmulator
 
 BACKUP = "switch.living_room_plex_back_up_database"
 BACKUP_LAST_RUN = "sensor.living_room_plex_back_up_database_last_run"
 BUTLER_LAST_RUN = "sensor.living_room_plex_butler_last_run"
-
-
-async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.01)):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition not reached in time")
 
 
 def _history(entry: MockConfigEntry) -> RunHistory:
@@ -41,7 +33,7 @@ def _history(entry: MockConfigEntry) -> RunHistory:
 
 
 async def _socket_up(entry: MockConfigEntry) -> None:
-    await _until(lambda: entry.runtime_data.coordinator.listener.connected)
+    await until(lambda: entry.runtime_data.coordinator.listener.connected)
 
 
 def _same_second(shown: str, recorded: str) -> bool:
@@ -70,8 +62,8 @@ async def test_a_real_shaped_run_is_recorded_as_it_happened(
     await hass.services.async_call(DOMAIN, "start_task", {"task": "OptimizeDatabase"}, blocking=True)
     emulator.butler.start("CleanOldBundles")  # the server's own schedule
     emulator.butler.start("GarbageCollectBlobs")
-    await _until(lambda: emulator.butler.run is None and emulator.butler.completed)
-    await _until(lambda: not _history(init_integration).butler_runs[-1].open)
+    await until(lambda: emulator.butler.run is None and emulator.butler.completed)
+    await until(lambda: not _history(init_integration).butler_runs[-1].open)
 
     response = await _history_response(hass)
     (run,) = response["butler_runs"]
@@ -117,12 +109,12 @@ async def test_with_only_the_parent_pushed_tasks_are_recorded_where_seen(
     await hass.services.async_call(DOMAIN, "start_task", {"task": "BackupDatabase"}, blocking=True)
     emulator.butler.start("OptimizeDatabase")  # its own activity reaches the socket
     emulator.butler.start("GarbageCollectBlobs")  # only its child would name it: never seen
-    await _until(lambda: emulator.butler.run is None and len(emulator.butler.completed) == 3)
-    await _until(
+    await until(lambda: emulator.butler.run is None and len(emulator.butler.completed) == 3)
+    await until(
         lambda: bool(_history(init_integration).butler_runs)
         and not _history(init_integration).butler_runs[-1].open
     )
-    await _until(lambda: not any(run.open for run in _history(init_integration).task_runs), 4)
+    await until(lambda: not any(run.open for run in _history(init_integration).task_runs), 4)
 
     response = await _history_response(hass)
     assert len(response["butler_runs"]) == 1
@@ -140,9 +132,9 @@ async def test_a_stop_from_here_is_recorded_as_stopped(
 ) -> None:
     await _socket_up(init_integration)
     await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: BACKUP}, blocking=True)
-    await _until(lambda: emulator.butler.is_running("BackupDatabase"))
+    await until(lambda: emulator.butler.is_running("BackupDatabase"))
     await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: BACKUP}, blocking=True)
-    await _until(lambda: hass.states.get(BACKUP_LAST_RUN).state not in ("unknown", "unavailable"))
+    await until(lambda: hass.states.get(BACKUP_LAST_RUN).state not in ("unknown", "unavailable"))
     assert hass.states.get(BACKUP_LAST_RUN).attributes["outcome"] == "stopped"
 
 
@@ -170,7 +162,7 @@ async def test_reload_keeps_every_run_and_invents_no_end(
 ) -> None:
     await _socket_up(init_integration)
     await hass.services.async_call(DOMAIN, "start_task", {"task": "BackupDatabase"}, blocking=True)
-    await _until(lambda: bool(_history(init_integration).butler_runs))
+    await until(lambda: bool(_history(init_integration).butler_runs))
     started = _history(init_integration).task_runs[0].start
     assert started is not None
 
@@ -191,12 +183,12 @@ async def test_reload_keeps_every_run_and_invents_no_end(
     # A run open across a reload keeps the start it was seen with and ends when seen ending.
     await _socket_up(init_integration)
     await hass.services.async_call(DOMAIN, "start_task", {"task": "OptimizeDatabase"}, blocking=True)
-    await _until(lambda: len(_history(init_integration).task_runs) == 2)
+    await until(lambda: len(_history(init_integration).task_runs) == 2)
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
     await _socket_up(init_integration)
     await emulator.butler.stop_all()
-    await _until(lambda: not _history(init_integration).task_runs[-1].open)
+    await until(lambda: not _history(init_integration).task_runs[-1].open)
     optimize = _history(init_integration).task_runs[-1]
     assert optimize.task == "OptimizeDatabase"
     assert optimize.start is not None
@@ -212,7 +204,7 @@ async def test_home_assistant_stopping_writes_the_history(
 ) -> None:
     await _socket_up(init_integration)
     await hass.services.async_call(DOMAIN, "start_task", {"task": "BackupDatabase"}, blocking=True)
-    await _until(lambda: bool(_history(init_integration).task_runs))
+    await until(lambda: bool(_history(init_integration).task_runs))
     key = f"{DOMAIN}.history.{init_integration.entry_id}"
     assert key not in hass_storage  # a delayed write, not one per change
     hass.bus.async_fire(EVENT_HOMEASSISTANT_FINAL_WRITE)
@@ -282,7 +274,7 @@ async def test_each_task_start_and_end_is_a_bus_event_the_logbook_describes(
     events: list[Event] = []
     hass.bus.async_listen(EVENT_TASK_RUN, events.append)
     await hass.services.async_call(DOMAIN, "start_task", {"task": "BackupDatabase"}, blocking=True)
-    await _until(lambda: len(events) == 2)
+    await until(lambda: len(events) == 2)
     assert [(e.data["task"], e.data["event_type"], e.data["entity_id"]) for e in events] == [
         ("BackupDatabase", "started", BACKUP),
         ("BackupDatabase", "finished", BACKUP),
@@ -310,7 +302,7 @@ async def test_the_logbook_speaks_home_assistants_language(
     events: list[Event] = []
     hass.bus.async_listen(EVENT_TASK_RUN, events.append)
     await hass.services.async_call(DOMAIN, "start_task", {"task": "BackupDatabase"}, blocking=True)
-    await _until(lambda: len(events) == 2)
+    await until(lambda: len(events) == 2)
     described: dict[str, Callable[[Event], dict[str, str]]] = {}
     async_describe_events(hass, lambda domain, event, describe: described.__setitem__(event, describe))
     entry = described[EVENT_TASK_RUN](events[1])

@@ -525,25 +525,6 @@ def _hash(server: PlexEmulator) -> str:
 # TLS -------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-async def quiet_handshake_failures() -> AsyncIterator[None]:
-    """A client hanging up mid-handshake reaches the loop's exception handler from the server side."""
-    loop = asyncio.get_running_loop()
-    handler = loop.get_exception_handler()
-
-    def ignore(loop: asyncio.AbstractEventLoop, context: dict[str, object]) -> None:
-        if isinstance(context.get("exception"), ConnectionResetError | ssl.SSLError):
-            return
-        if handler is not None:
-            handler(loop, context)
-        else:
-            loop.default_exception_handler(context)
-
-    loop.set_exception_handler(ignore)
-    yield
-    loop.set_exception_handler(handler)
-
-
 async def test_plex_direct_name_over_tls(
     socket_enabled: None, http: aiohttp.ClientSession, resolver: ResolverStub, quiet_handshake_failures: None
 ) -> None:
