@@ -112,7 +112,7 @@ class _StartedTasks:
         return set(self.started_at)
 
 
-def _task_of(activity: Activity, tasks: Mapping[str, ButlerTask]) -> str | None:
+def task_of(activity: Activity, tasks: Mapping[str, ButlerTask]) -> str | None:
     """The task an activity is the work of: a run's child names it, some tasks have their own kind."""
     task = activity.subtitle if activity.is_butler else activity.own_task
     return task if task in tasks else None
@@ -206,7 +206,7 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         shown = self._shown_run(runs)
         # A task runs when an activity names it (a child's subtitle, or an activity titled like the
         # task) or when we started it and neither its own activity nor the run it joined has ended.
-        working = [(task, activity) for activity in activities if (task := _task_of(activity, by_name))]
+        working = [(task, activity) for activity in activities if (task := task_of(activity, by_name))]
         named = {activity.title for activity in activities} | {task for task, _ in working}
         named |= self._handed_over(
             {task for task, activity in working if not activity.is_butler}, named, runs
@@ -287,11 +287,10 @@ class PlexButlerCoordinator(DataUpdateCoordinator[ButlerState]):
         if notification.event == "ended":
             self._activities.pop(activity.uuid, None)
             self._seen_starting.discard(activity.uuid)
-        elif notification.event == "started":
-            self._activities[activity.uuid] = activity
-            self._seen_starting.add(activity.uuid)
         else:
             self._activities[activity.uuid] = activity
+            if notification.event == "started":
+                self._seen_starting.add(activity.uuid)
         if activity.is_butler:
             self._pushed_run = None if notification.event == "ended" else activity.uuid
             # The server has spoken about its runs since our stop: trust what it names now.

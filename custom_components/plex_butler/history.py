@@ -18,7 +18,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, START_GRACE_SECONDS
-from .coordinator import ButlerState, PlexButlerCoordinator
+from .coordinator import ButlerState, PlexButlerCoordinator, task_of
 
 STORAGE_VERSION: Final = 1
 # Enough for a season of nightly runs, small enough to read in a few milliseconds.
@@ -45,6 +45,8 @@ class ButlerRunRecord:
     last_seen_open: datetime | None = None
     seen_from_start: bool = False
     open: bool = True
+    # The watch (see RunHistory) it was last seen open in; not stored: a restart begins a new watch.
+    watch: int | None = field(default=None, repr=False)
 
     @property
     def duration(self) -> float | None:
@@ -80,6 +82,7 @@ class TaskRunRecord:
     ended_with_run: bool = False
     open: bool = True
     named: bool = field(default=False, repr=False)
+    watch: int | None = field(default=None, repr=False)
 
     @property
     def duration(self) -> float | None:
@@ -124,11 +127,10 @@ class RunHistory:
         self._unsubscribe: CALLBACK_TYPE | None = None
         self.butler_runs: list[ButlerRunRecord] = []
         self.task_runs: list[TaskRunRecord] = []
-        # Records open now, and the watch they were last seen open in: a new watch begins at setup
-        # and after every poll that failed, so an end seen in another watch is no end at all.
+        # Records open now. A new watch begins at setup and after every poll that failed: a run gone
+        # in another watch than the one it was last seen open in (record.watch) has no seen end.
         self._open_runs: dict[str, ButlerRunRecord] = {}
         self._open_tasks: dict[str, TaskRunRecord] = {}
-        self._seen_in: dict[int, int] = {}
         self._watch = 0
         self._listeners: list[Callable[[], None]] = []
         self.writes = 0
@@ -221,7 +223,7 @@ class RunHistory:
         for uuid, record in list(self._open_runs.items()):
             if uuid in open_now:
                 record.last_seen_open = now
-                self._seen_in[id(record)] = self._watch
+                record.watch = self._watch
                 continue
             self._close(record, now)
             del self._open_runs[uuid]
@@ -233,7 +235,7 @@ class RunHistory:
         working = {
             task: activity
             for activity in state.activities
-            if (task := activity.subtitle if activity.is_butler else activity.own_task) in state.tasks
+            if (task := task_of(activity, state.tasks)) is not None
         }
         for task in state.running - self._open_tasks.keys():
             activity = working.get(task)
@@ -262,7 +264,7 @@ class RunHistory:
                     and activity.uuid in state.seen_starting
                 ):
                     record.own_activity_start = now
-                self._seen_in[id(record)] = self._watch
+                record.watch = self._watch
                 continue
             if self._close(record, now):
                 record.outcome = "stopped" if task in state.stopped_from_home_assistant else "finished"
@@ -279,7 +281,7 @@ class RunHistory:
     def _close(self, record: ButlerRunRecord | TaskRunRecord, now: datetime) -> bool:
         """Close a record; its end is `now` only if it was watched without a gap since last seen open."""
         record.open = False
-        if self._seen_in.pop(id(record), None) == self._watch:
+        if record.watch == self._watch:
             record.end = now
             record.last_seen_open = None
             return True
@@ -348,6 +350,7 @@ def _iso(moment: datetime | None) -> str | None:
 def _stored(run: ButlerRunRecord | TaskRunRecord) -> dict[str, Any]:
     record = asdict(run)
     record.pop("named", None)
+    record.pop("watch", None)
     return {key: _iso(value) if isinstance(value, datetime) else value for key, value in record.items()}
 
 
