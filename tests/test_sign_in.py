@@ -507,19 +507,32 @@ async def test_reauth_by_sign_in(
     }
 
 
-async def test_reauth_with_an_account_that_does_not_own_the_server(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, plex_tv: PlexTvEmulator
+@pytest.mark.parametrize(
+    ("source", "way_back"),
+    [("reauth", ["sign_in", "reauth_confirm"]), ("reconfigure", ["sign_in", "reconfigure_manual"])],
+)
+async def test_sign_in_for_a_configured_server_needs_its_owner(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: PlexEmulator,
+    plex_tv: PlexTvEmulator,
+    source: str,
+    way_back: list[str],
 ) -> None:
+    """Signed in with an account the server is only shared with: refused, the entry unchanged."""
     plex_tv.resources = [shared_server(MACHINE_ID, "Living room Plex", emulator.port)]
-    result = await init_integration.start_reauth_flow(hass)
+    if source == "reauth":
+        result = await init_integration.start_reauth_flow(hass)
+    else:
+        result = await init_integration.start_reconfigure_flow(hass)
     result = await _signed_in(hass, plex_tv, result)
     assert result["step_id"] == "sign_in_failed"
     assert result["errors"] == {"base": "not_owner"}
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.MENU
-    assert result["step_id"] == "reauth"
-    assert list(result["menu_options"]) == ["sign_in", "reauth_confirm"]
-    assert init_integration.data[CONF_TOKEN] == TOKEN
+    assert result["step_id"] == source
+    assert list(result["menu_options"]) == way_back
+    assert init_integration.data == {CONF_URL: emulator.url, CONF_TOKEN: TOKEN, CONF_VERIFY_SSL: True}
 
 
 async def _callback(hass: HomeAssistant, view: SignInCallbackView, flow_id: str) -> web.Response:
@@ -628,18 +641,3 @@ async def test_reconfigure_by_sign_in_finds_a_moved_server(
         CONF_TOKEN: "current-token",
         CONF_VERIFY_SSL: True,
     }
-
-
-async def test_reconfigure_by_sign_in_accepts_only_its_own_server(
-    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, plex_tv: PlexTvEmulator
-) -> None:
-    plex_tv.resources = [shared_server(MACHINE_ID, "Living room Plex", emulator.port)]
-    result = await init_integration.start_reconfigure_flow(hass)
-    result = await _signed_in(hass, plex_tv, result)
-    assert result["step_id"] == "sign_in_failed"
-    assert result["errors"] == {"base": "not_owner"}
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
-    assert result["type"] is FlowResultType.MENU
-    assert result["step_id"] == "reconfigure"
-    assert list(result["menu_options"]) == ["sign_in", "reconfigure_manual"]
-    assert init_integration.data[CONF_URL] == emulator.url
