@@ -135,14 +135,11 @@ async def test_a_stop_from_home_assistant_is_stopped_not_finished(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: PlexEmulator, push_enabled: bool
 ) -> None:
     """A cancelled backup must not fire "backup done" automations: a stop from here fires `stopped`."""
-    fired = _fired_events(hass)
-    coordinator = init_integration.runtime_data.coordinator
-    await _until(lambda: coordinator.listener.connected == push_enabled)
-    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
-    await _until(lambda: fired == [("started", "OptimizeDatabase")])
+    fired = await _optimize_started_here(hass, init_integration, push_enabled)
     await hass.services.async_call("switch", SERVICE_TURN_OFF, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
     await _until(lambda: len(fired) == 2)
     # Started again (by Plex's schedule this time) and left to end: that one finishes.
+    coordinator = init_integration.runtime_data.coordinator
     emulator.butler.start("OptimizeDatabase")
     await coordinator.async_refresh()
     await _until(lambda: len(fired) == 3)
@@ -155,6 +152,18 @@ async def test_a_stop_from_home_assistant_is_stopped_not_finished(
         ("started", "OptimizeDatabase"),
         ("finished", "OptimizeDatabase"),
     ]
+
+
+async def _optimize_started_here(
+    hass: HomeAssistant, entry: MockConfigEntry, push_enabled: bool
+) -> list[tuple[str, str]]:
+    """Once the socket is as the test wants it, OptimizeDatabase turned on here; the events so far."""
+    fired = _fired_events(hass)
+    coordinator = entry.runtime_data.coordinator
+    await _until(lambda: coordinator.listener.connected == push_enabled)
+    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
+    await _until(lambda: fired == [("started", "OptimizeDatabase")])
+    return fired
 
 
 STOP_WAYS = {
@@ -175,11 +184,7 @@ async def test_a_stop_answered_after_the_run_ended_is_still_stopped(
     way: str,
 ) -> None:
     """The server may report the run's end before it answers the stop: the stop is noted first."""
-    fired = _fired_events(hass)
-    coordinator = init_integration.runtime_data.coordinator
-    await _until(lambda: coordinator.listener.connected == push_enabled)
-    await hass.services.async_call("switch", SERVICE_TURN_ON, {ATTR_ENTITY_ID: OPTIMIZE}, blocking=True)
-    await _until(lambda: fired == [("started", "OptimizeDatabase")])
+    fired = await _optimize_started_here(hass, init_integration, push_enabled)
     emulator.faults.stop_answer_delay = 0.3
     domain, service, data = STOP_WAYS[way]
     await hass.services.async_call(domain, service, data, blocking=True)
